@@ -1,0 +1,70 @@
+"""Input checks shared by the dlcore modules.
+
+Every check raises an error that says what was expected and what came, e.g.
+``Linear(784, 100) expected x of shape (N, 784), got (32, 785)``.
+"""
+import numpy as np
+
+
+def _describe(shape):
+    return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def check_array(owner, x, shape, dtype=None, name="x"):
+    """Return ``x`` as an array of ``dtype`` after checking its shape.
+
+    ``shape`` mixes names and sizes: ``("N", 784)`` accepts any N and exactly 784 columns.
+    Integer and boolean input is converted to ``dtype`` (float32 when None); floats keep
+    their precision when ``dtype`` is None.
+    """
+    x = np.asarray(x)
+    if x.dtype == object or not (np.issubdtype(x.dtype, np.integer) or np.issubdtype(x.dtype, np.floating)
+                                 or x.dtype == bool):
+        raise TypeError(f"{owner} expected {name} to be a real-valued array, got dtype {x.dtype}")
+    ok = x.ndim == len(shape) and all(isinstance(d, str) or d == n for d, n in zip(shape, x.shape))
+    if not ok:
+        raise ValueError(f"{owner} expected {name} of shape {_describe(shape)}, got {_describe(x.shape)}")
+    if dtype is None:
+        dtype = x.dtype if np.issubdtype(x.dtype, np.floating) else np.float32
+    return x.astype(dtype, copy=False)
+
+
+def check_grad(owner, dout, shape):
+    """Check that ``dout`` has ``shape``, the shape of the forward output (None before forward)."""
+    if shape is None:
+        raise RuntimeError(f"{owner}: call forward before backward")
+    dout = np.asarray(dout)
+    if dout.shape != shape:
+        raise ValueError(f"{owner}.backward expected dout of shape {_describe(shape)}, "
+                         f"got {_describe(dout.shape)}")
+    return dout
+
+
+def check_labels(owner, y, n, num_classes):
+    """Check integer class labels: shape (n,), values in [0, num_classes)."""
+    y = np.asarray(y)
+    if not np.issubdtype(y.dtype, np.integer):
+        raise TypeError(f"{owner} expected integer class labels, got dtype {y.dtype}; "
+                        "use y.astype(np.int64) or one-hot targets")
+    if y.shape != (n,):
+        raise ValueError(f"{owner} expected labels of shape ({n},), got {_describe(y.shape)}")
+    if y.size and (y.min() < 0 or y.max() >= num_classes):
+        raise ValueError(f"{owner} expected labels in [0, {num_classes - 1}], "
+                         f"got values from {y.min()} to {y.max()}")
+    return y
+
+
+def check_size(owner, name, value):
+    """Check a count (features, channels, kernel size, stride): an integer >= 1."""
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{owner} expected {name} to be a positive integer, got {value!r}")
+    return int(value)
+
+
+def check_positive(owner, name, value, *, allow_zero=False):
+    """Check a hyperparameter: a number > 0 (or >= 0 with ``allow_zero``)."""
+    if not isinstance(value, (int, float, np.number)) or isinstance(value, bool) \
+            or not (value > 0 or (allow_zero and value == 0)):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{owner} expected {name} {bound}, got {value!r}")
+    return value

@@ -1,0 +1,413 @@
+"""Layers with forward and backward side by side, and losses as layers.
+
+The layer interface (see CONTRIBUTING.md):
+
+    y = layer.forward(x)        # caches what backward needs
+    dx = layer.backward(dout)   # returns dL/dx, fills layer.grads; never changes dout
+    layer.params, layer.grads   # dicts of arrays with the same keys and shapes
+    layer.train(), layer.eval() # mode flag used by Dropout and BatchNorm
+
+Layers with parameters also accept ``backward(dout, input_grad=False)``, which fills the
+gradients but skips dL/dx and returns None: the first layer of a network needs no dx.
+"""
+import numpy as np
+
+from . import functions as F
+from ._checks import check_array, check_grad, check_positive, check_size
+from .init import initialize
+
+
+class Layer:
+    """Base class of all layers. Taught in chapter 5, Backpropagation.
+
+    ``params`` and ``grads`` hold the trainable arrays and their gradients; ``buffers``
+    holds state that is saved with the model but not trained (BatchNorm's running statistics).
+    """
+
+    def __init__(self):
+        self.params = {}
+        self.grads = {}
+        self.buffers = {}
+        self.training = True
+        self.out_shape = None  # shape of the last forward output, checked in backward
+
+    def forward(self, x):
+        raise NotImplementedError
+
+    def backward(self, dout):
+        raise NotImplementedError
+
+    def __call__(self, x):
+        return self.forward(x)
+
+    def train(self):
+        """Training mode: Dropout drops, BatchNorm uses batch statistics."""
+        self.training = True
+        return self
+
+    def eval(self):
+        """Evaluation mode: Dropout passes through, BatchNorm uses running statistics."""
+        self.training = False
+        return self
+
+    def extra_repr(self):
+        return ""
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.extra_repr()})"
+
+
+class Linear(Layer):
+    """Fully connected (affine) layer y = x W + b. Taught in chapter 5, Backpropagation.
+
+    x: (N, in_features) -> y: (N, out_features).
+    params: W (in_features, out_features), b (out_features,) unless bias=False (a bias
+    right before BatchNorm is useless: the normalization subtracts it again).
+    init: "he" (default, for ReLU), "xavier" (for tanh/sigmoid), any name of
+    ``dlcore.init.INITIALIZERS``, a std such as 0.01, or a function f(shape, rng).
+    rng: a seeded ``numpy.random.Generator`` (or an int seed) for reproducible weights.
+    """
+
+    def __init__(self, in_features, out_features, *, bias=True, init="he", rng=None, dtype=np.float32):
+        super().__init__()
+        self.in_features = check_size("Linear", "in_features", in_features)
+        self.out_features = check_size("Linear", "out_features", out_features)
+        self.init = init
+        W = initialize(init, (self.in_features, self.out_features), np.random.default_rng(rng), dtype)
+        self.params = {"W": W, "b": np.zeros(self.out_features, dtype=dtype)} if bias else {"W": W}
+        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+
+    def forward(self, x):
+        self.x = check_array(self, x, ("N", self.in_features), self.params["W"].dtype)
+        y = self.x @ self.params["W"]
+        if "b" in self.params:
+            y += self.params["b"]
+        self.out_shape = y.shape
+        return y
+
+    def backward(self, dout, input_grad=True):
+        dout = check_grad(self, dout, self.out_shape)
+        self.grads["W"] = self.x.T @ dout          # (in, N) @ (N, out)
+        if "b" in self.params:
+            self.grads["b"] = dout.sum(axis=0)
+        return dout @ self.params["W"].T if input_grad else None
+
+    def extra_repr(self):
+        bias = "" if "b" in self.params else ", bias=False"
+        return f"{self.in_features}, {self.out_features}{bias}, init={self.init!r}"
+
+
+class ReLU(Layer):
+    """max(0, x) elementwise; backward passes dout where x > 0. Chapters 2 and 5. x: any shape."""
+
+    def forward(self, x):
+        x = check_array(self, x, np.shape(x))
+        self.mask = x > 0
+        y = x * self.mask
+        self.out_shape = y.shape
+        return y
+
+    def backward(self, dout):
+        return check_grad(self, dout, self.out_shape) * self.mask
+
+
+class Sigmoid(Layer):
+    """1 / (1 + exp(-x)) elementwise; backward dout * y (1 - y). Chapters 2 and 5."""
+
+    def forward(self, x):
+        self.y = F.sigmoid(check_array(self, x, np.shape(x)))
+        self.out_shape = self.y.shape
+        return self.y
+
+    def backward(self, dout):
+        return check_grad(self, dout, self.out_shape) * self.y * (1.0 - self.y)
+
+
+class Tanh(Layer):
+    """tanh(x) elementwise; backward dout * (1 - y**2). Taught in chapter 2."""
+
+    def forward(self, x):
+        self.y = np.tanh(check_array(self, x, np.shape(x)))
+        self.out_shape = self.y.shape
+        return self.y
+
+    def backward(self, dout):
+        return check_grad(self, dout, self.out_shape) * (1.0 - self.y ** 2)
+
+
+class LeakyReLU(Layer):
+    """x where x > 0, else negative_slope * x. Taught in chapter 2."""
+
+    def __init__(self, negative_slope=0.01):
+        super().__init__()
+        self.negative_slope = negative_slope
+
+    def forward(self, x):
+        self.x = check_array(self, x, np.shape(x))
+        self.out_shape = self.x.shape
+        return F.leaky_relu(self.x, self.negative_slope)
+
+    def backward(self, dout):
+        return check_grad(self, dout, self.out_shape) * F.leaky_relu_grad(self.x, self.negative_slope)
+
+    def extra_repr(self):
+        return f"negative_slope={self.negative_slope}"
+
+
+class ELU(Layer):
+    """x where x > 0, else alpha * (exp(x) - 1). Taught in chapter 2."""
+
+    def __init__(self, alpha=1.0):
+        super().__init__()
+        self.alpha = check_positive("ELU", "alpha", alpha, allow_zero=True)
+
+    def forward(self, x):
+        self.x = check_array(self, x, np.shape(x))
+        self.out_shape = self.x.shape
+        return F.elu(self.x, self.alpha)
+
+    def backward(self, dout):
+        return check_grad(self, dout, self.out_shape) * F.elu_grad(self.x, self.alpha)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}"
+
+
+class Identity(Layer):
+    """Returns its input; the output activation of a regression network. Chapter 2."""
+
+    def forward(self, x):
+        x = check_array(self, x, np.shape(x))
+        self.out_shape = x.shape
+        return x
+
+    def backward(self, dout):
+        return check_grad(self, dout, self.out_shape)
+
+
+class Softmax(Layer):
+    """Softmax over the last axis: x (N, K) -> probabilities (N, K). Chapters 2 and 5.
+
+    For training a classifier use ``SoftmaxCrossEntropy`` on the scores instead: it is
+    stabler and its backward is simply (p - t) / N.
+    """
+
+    def forward(self, x):
+        self.y = F.softmax(check_array(self, x, ("N", "K")))
+        self.out_shape = self.y.shape
+        return self.y
+
+    def backward(self, dout):
+        dout = check_grad(self, dout, self.out_shape)
+        # Jacobian-vector product: dx_i = y_i (dout_i - sum_j dout_j y_j)
+        return self.y * (dout - np.sum(dout * self.y, axis=-1, keepdims=True))
+
+
+class Dropout(Layer):
+    """Inverted dropout. Taught in chapter 9, Regularization.
+
+    In training each unit is zeroed with probability p and the survivors are scaled by
+    1 / (1 - p), so the expected output equals the input and evaluation needs no rescaling.
+    In eval mode it passes x through. x: any shape.
+    """
+
+    def __init__(self, p=0.5, rng=None):
+        super().__init__()
+        if not (isinstance(p, (int, float)) and 0 <= p < 1):
+            raise ValueError(f"Dropout expected a drop probability p in [0, 1), got {p!r}")
+        self.p = p
+        self.rng = np.random.default_rng(rng)
+
+    def forward(self, x):
+        x = check_array(self, x, np.shape(x))
+        self.out_shape = x.shape
+        if not self.training or self.p == 0:
+            self.mask = None
+            return x
+        keep = self.rng.random(x.shape, dtype=np.float32) >= self.p
+        self.mask = keep.astype(x.dtype) / x.dtype.type(1 - self.p)
+        return x * self.mask
+
+    def backward(self, dout):
+        dout = check_grad(self, dout, self.out_shape)
+        return dout if self.mask is None else dout * self.mask
+
+    def extra_repr(self):
+        return f"p={self.p}"
+
+
+class BatchNorm1d(Layer):
+    """Batch normalization over the batch axis. Taught in chapter 8, Batch Normalization.
+
+    x: (N, C) -> y = gamma * (x - mean) / sqrt(var + eps) + beta, statistics per feature.
+    In training mean and var come from the batch and update the running statistics
+    running = (1 - momentum) * running + momentum * batch; in eval mode the running
+    statistics are used. params: gamma (C,), beta (C,); buffers: running_mean, running_var.
+    """
+
+    axes = (0,)  # the axes averaged over
+
+    def __init__(self, num_features, momentum=0.1, eps=1e-5, dtype=np.float32):
+        super().__init__()
+        self.num_features = check_size(type(self).__name__, "num_features", num_features)
+        if not 0 <= momentum <= 1:
+            raise ValueError(f"{type(self).__name__} expected momentum in [0, 1], got {momentum!r}")
+        self.momentum = momentum
+        self.eps = check_positive(type(self).__name__, "eps", eps)
+        C = self.num_features
+        self.params = {"gamma": np.ones(C, dtype=dtype), "beta": np.zeros(C, dtype=dtype)}
+        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+        self.buffers = {"running_mean": np.zeros(C, dtype=dtype), "running_var": np.ones(C, dtype=dtype)}
+
+    def input_shape(self):
+        return ("N", self.num_features)
+
+    def _per_feature(self, v):
+        """A (C,) vector shaped to broadcast against x: (1, C) or (1, C, 1, 1)."""
+        return v.reshape((1, -1) + (1,) * (len(self.axes) - 1))
+
+    def forward(self, x):
+        x = check_array(self, x, self.input_shape(), self.params["gamma"].dtype)
+        self.batch_stats = self.training
+        if self.training:
+            mean, var = x.mean(axis=self.axes), x.var(axis=self.axes)
+            for name, value in (("running_mean", mean), ("running_var", var)):
+                self.buffers[name] *= 1 - self.momentum
+                self.buffers[name] += self.momentum * value
+        else:
+            mean, var = self.buffers["running_mean"], self.buffers["running_var"]
+        self.std = np.sqrt(var + self.eps)
+        self.x_hat = (x - self._per_feature(mean)) / self._per_feature(self.std)
+        self.out_shape = x.shape
+        return self._per_feature(self.params["gamma"]) * self.x_hat + self._per_feature(self.params["beta"])
+
+    def backward(self, dout, input_grad=True):
+        dout = check_grad(self, dout, self.out_shape)
+        self.grads["gamma"] = np.sum(dout * self.x_hat, axis=self.axes)
+        self.grads["beta"] = np.sum(dout, axis=self.axes)
+        if not input_grad:
+            return None
+        scale = self._per_feature(self.params["gamma"] / self.std)
+        if not self.batch_stats:  # running statistics are constants
+            return scale * dout
+        # the batch mean and variance depend on x too; m values share each statistic
+        m = dout.size // self.num_features
+        return scale * (dout - (self._per_feature(self.grads["beta"])
+                                + self.x_hat * self._per_feature(self.grads["gamma"])) / m)
+
+    def extra_repr(self):
+        return f"{self.num_features}, momentum={self.momentum}, eps={self.eps}"
+
+
+class BatchNorm2d(BatchNorm1d):
+    """Batch normalization per channel of images. Taught in chapter 10, Convolutional networks.
+
+    x: (N, C, H, W); each channel is normalized over N, H and W (see ``BatchNorm1d``).
+    """
+
+    axes = (0, 2, 3)
+
+    def input_shape(self):
+        return ("N", self.num_features, "H", "W")
+
+
+# ----------------------------------------------------------------------------------------
+# Losses as layers: loss.forward(y_hat, y) -> float, loss.backward() -> d loss / d y_hat
+
+class Loss:
+    """Base class of loss layers. Taught in chapter 3, Losses (backward in chapter 5).
+
+    ``forward(y_hat, y)`` returns the loss averaged over the batch and remembers its inputs;
+    ``backward()`` returns the gradient with respect to y_hat (same shape as y_hat).
+    """
+
+    def __call__(self, y_hat, y):
+        return self.forward(y_hat, y)
+
+    def forward(self, y_hat, y):
+        self.y_hat, self.y = y_hat, y
+        return self.value(y_hat, y)
+
+    def backward(self):
+        if not hasattr(self, "y_hat"):
+            raise RuntimeError(f"{self}: call forward before backward")
+        return self.gradient(self.y_hat, self.y)
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+class SoftmaxCrossEntropy(Loss):
+    """Softmax followed by cross-entropy, on raw scores. Taught in chapter 5, Backpropagation.
+
+    y_hat: (N, K) scores (logits); y: (N,) integer labels or (N, K) one-hot rows.
+    The gradient of the pair is simply (softmax(y_hat) - t) / N.
+    """
+
+    def forward(self, y_hat, y):
+        self.shape = np.shape(y_hat)
+        y_hat, self.t = F._class_targets(self, y_hat, y)
+        log_p = F.log_softmax(y_hat)
+        self.p = np.exp(log_p)
+        return float(-np.sum(self.t * log_p) / len(self.t))
+
+    def backward(self):
+        if not hasattr(self, "p"):
+            raise RuntimeError(f"{self}: call forward before backward")
+        return ((self.p - self.t) / len(self.t)).reshape(self.shape)
+
+
+class MSELoss(Loss):
+    """Mean squared error, ``functions.mse``. y_hat, y: same shape. Chapter 3."""
+
+    def value(self, y_hat, y):
+        return F.mse(y_hat, y)
+
+    def gradient(self, y_hat, y):
+        return F.mse_grad(y_hat, y)
+
+
+class MAELoss(Loss):
+    """Mean absolute error, ``functions.mae``. y_hat, y: same shape. Chapter 3."""
+
+    def value(self, y_hat, y):
+        return F.mae(y_hat, y)
+
+    def gradient(self, y_hat, y):
+        return F.mae_grad(y_hat, y)
+
+
+class HuberLoss(Loss):
+    """Huber loss with threshold delta, ``functions.huber``. y_hat, y: same shape. Chapter 3."""
+
+    def __init__(self, delta=1.0):
+        self.delta = check_positive("HuberLoss", "delta", delta)
+
+    def value(self, y_hat, y):
+        return F.huber(y_hat, y, self.delta)
+
+    def gradient(self, y_hat, y):
+        return F.huber_grad(y_hat, y, self.delta)
+
+    def __repr__(self):
+        return f"HuberLoss(delta={self.delta})"
+
+
+class BCEWithLogits(Loss):
+    """Sigmoid followed by binary cross-entropy, on raw scores. Chapter 3.
+
+    y_hat: scores of any shape; y: targets in {0, 1} of the same shape, or labels (N,) for
+    scores (N, 1).
+    """
+
+    def forward(self, y_hat, y):
+        y = np.asarray(y)
+        if np.shape(y_hat) == y.shape + (1,):
+            y = y[..., None]
+        return super().forward(y_hat, y)
+
+    def value(self, y_hat, y):
+        return F.binary_cross_entropy_with_logits(y_hat, y)
+
+    def gradient(self, y_hat, y):
+        return F.binary_cross_entropy_with_logits_grad(y_hat, y)
