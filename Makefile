@@ -89,8 +89,8 @@ notebook: $(STAMP) $(TORCH_STAMP)
 	@test -n "$(NB)" || { echo "usage: make notebook NB=book/01_perceptron.ipynb"; exit 2; }
 	@start=$$(date +%s%N); \
 	$(ONE_THREAD) $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
-	  --ExecutePreprocessor.timeout=$(NB_TIMEOUT) --ExecutePreprocessor.store_widget_state=False "$(NB)" 2>/dev/null \
-	  || { echo "FAILED: $(NB)"; exit 1; }; \
+	  --ExecutePreprocessor.timeout=$(NB_TIMEOUT) --ExecutePreprocessor.store_widget_state=False "$(NB)" 2>.venv/nbconvert.log \
+	  || { tail -25 .venv/nbconvert.log; echo "FAILED: $(NB)"; exit 1; }; \
 	ms=$$(( ($$(date +%s%N) - start) / 1000000 )); printf "%-45s %4d.%01d s\n" "$(NB)" $$((ms / 1000)) $$((ms % 1000 / 100))
 
 ## ---------------------------------------------------------------- teaching

@@ -118,6 +118,10 @@ class SoftmaxWithLoss:
 class Net:
     def __init__(self, layers):
         self.layers, self.loss = layers, SoftmaxWithLoss()
+        self.params = {f"{key}{i}": value for i, layer in enumerate(layers) for key, value in layer.params.items()}
+
+    def grads(self):
+        return {f"{key}{i}": value for i, layer in enumerate(self.layers) for key, value in layer.grads.items()}
 
     def predict(self, x):
         for layer in self.layers:
@@ -175,7 +179,5 @@ class Adam:
 
 def train_step(net, optimizer, x, t):
     loss = net.gradient(x, t)
-    for i, layer in enumerate(net.layers):
-        if layer.params:
-            optimizer.update(layer.params, layer.grads)
+    optimizer.update(net.params, net.grads())
     return loss

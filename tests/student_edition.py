@@ -8,7 +8,8 @@ For each ``book/*.ipynb`` it writes a copy to OUT_DIR in which
 * every ``{solution}`` block of a markdown cell is replaced by a line inviting the answer;
 * every gated solution, from its ``{solution-start}`` to its ``{solution-end}``, is replaced by an
   empty code cell for the answer;
-* hidden assertion cells (tag ``remove-cell``) lose their ``assert`` statements, and disappear
+* the hidden cells right after a gated solution (they check the solution) are removed; other
+  hidden assertion cells (tag ``remove-cell``) lose their ``assert`` statements, and disappear
   when nothing else is left in them; the setup cell (which installs dlcore on Colab) stays;
 * outputs are cleared, so that students run every cell themselves (``--keep-outputs`` keeps them);
 * each exercise's title starts with its number as the book shows it ("Exercise 7.3: ..."), counted
@@ -109,13 +110,16 @@ def student_notebook(nb: dict, keep_outputs: bool = False) -> tuple[dict, list[s
     nb = copy.deepcopy(nb)
     cells, removed = [], []
     gate = None                       # label of the gated solution being skipped, if any
+    checking = False                  # right after a gated solution: hidden cells there check it
     for cell in nb["cells"]:
         text = source(cell)
         if cell["cell_type"] != "markdown":
-            if gate is not None:
+            hidden = "remove-cell" in tags(cell)
+            if gate is not None or (checking and hidden):
                 removed.append(text)
                 continue
-            if cell["cell_type"] == "code" and "remove-cell" in tags(cell) and not _is_setup_cell(cell):
+            checking = False
+            if cell["cell_type"] == "code" and hidden and not _is_setup_cell(cell):
                 stripped = strip_asserts(text)
                 if stripped is None:
                     continue
@@ -146,7 +150,7 @@ def student_notebook(nb: dict, keep_outputs: bool = False) -> tuple[dict, list[s
                 flush()
                 kept = []
                 cells.append(_code_cell(ANSWER_CODE.format(label=gate)))
-                gate = None
+                gate, checking = None, True
                 i = _closing_line(lines, i) + 1
             elif gate is not None:
                 removed.append(lines[i])
@@ -154,6 +158,8 @@ def student_notebook(nb: dict, keep_outputs: bool = False) -> tuple[dict, list[s
             else:
                 kept.append(lines[i])
                 i += 1
+        if "\n".join(kept).strip():
+            checking = False          # text after the solution: what follows is no longer its check
         if kept != text.split("\n"):
             flush()
         else:

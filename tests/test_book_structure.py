@@ -88,6 +88,14 @@ def test_chapter_checks_its_claims_in_hidden_cells(nb):
     assert any("assert" in source(c) for c in hidden), "no hidden assertion cell"
 
 
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
+def test_repository_address_only_in_the_setup_cell(nb):
+    owner_repo = CONFIG["repository"]["url"].split("github.com/")[1]
+    owner = owner_repo.split("/")[0]
+    later = "\n".join(source(c) for c in load(nb)["cells"][1:] if c["cell_type"] == "code")
+    assert owner not in later, "a code cell names the repository; take the address from one place"
+
+
 MAX_EXPLORER_BYTES = 2_000_000     # one static explorer (all its frames inlined)
 MAX_NOTEBOOK_BYTES = 8_000_000     # one chapter page
 

@@ -9,6 +9,8 @@ chapter loads, so the script and the notebook share one definition.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 __all__ = ["KERNELS", "make_explorer", "fashion_cnn", "convolve_image"]
@@ -147,12 +149,16 @@ def make_explorer(image_index: int = 0, strides=(1, 2), paddings=(0, 1, 2)):
                     labels={"kernel": "kernel", "stride": "stride", "padding": "padding (pixels)"})
 
 
+PRETRAINED = Path(__file__).resolve().parents[1] / "pretrained" / "cnn_fashion.npz"
+
+
 def fashion_cnn(rng=None, dtype=np.float32):
     """The chapter's CNN for (N, 1, 28, 28) Fashion-MNIST images -> (N, 10) class scores.
 
     conv 16x5x5 (pad 2) -> ReLU -> max pool 2 -> conv 32x3x3 (pad 1) -> ReLU -> max pool 2
     -> flatten (32*7*7 = 1568) -> linear 100 -> ReLU -> linear 10.
-    Trained by ``book/models/train_cnn.py``; taught in chapter 10.
+    Trained by ``book/models/train_cnn.py``, which saves the weights to ``PRETRAINED`` (shipped
+    with dlcore, so ``pip install`` brings them along); taught in chapter 10.
     """
     from ..conv import Conv2d, Flatten, MaxPool2d
     from ..layers import Linear, ReLU

@@ -17,7 +17,6 @@ and diverging.
 from __future__ import annotations
 
 import math
-import textwrap
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -155,7 +154,7 @@ class Run:
             return f"diverged at step {self.diverged_at}: the loss reached {shown}"
         if last > first:
             return f"unstable: the loss grew from {first:.3g} to {last:.3g} in {steps} steps"
-        text = f"loss {first:.3g} -> {last:.3g} in {steps} steps"
+        text = f"loss {first:.3g} → {last:.3g} in {steps} steps"
         noisy = self.rises > 0.2 * steps
         if self.progress is not None:
             if self.progress > 0.99 and not noisy:
@@ -276,7 +275,7 @@ def _network_message(run, best, n):
     if run.diverged:
         return run.message
     steps = len(run.losses) - 1
-    text = f"loss {run.losses[0]:.2f} -> {run.losses[-1]:.3f} in {steps} steps"
+    text = f"loss {run.losses[0]:.2f} → {run.losses[-1]:.3f} in {steps} steps"
     if run.rises > 0.05 * steps:
         kind = "noisy" if run.batch_size < n else "unsteady"
         return f"{kind}: {text}; it rose in {run.rises} of them"
@@ -319,7 +318,7 @@ class _LearningRateFrames:
     ticks, the grey curves of the other learning rates) is drawn once; a frame only adds the
     run of its learning rate on top ("blitting") and returns the picture as a figure."""
 
-    SIZE, DPI = (10, 3.5), 72
+    SIZE, DPI = (9, 4.1), 72
 
     def __init__(self, x, y, lines, nets, steps):
         self.x, self.y, self.lines, self.nets, self.steps = x, y, lines, nets, steps
@@ -349,24 +348,29 @@ class _LearningRateFrames:
         ax0.contour(W, B, Z, levels=levels, colors="0.7", linewidths=0.6)
         ax0.plot(*START, "ko", ms=5)
         ax0.plot(self.w_star, self.b_star, "k*", ms=11, zorder=5)
-        ax0.set(xlim=(ws[0], ws[-1]), ylim=(bs[0], bs[-1]), xlabel="slope w", ylabel="intercept b")
-        ax0.set_title("line y = wx + b: path of (w, b)", fontsize=10)
+        ax0.set(xlim=(ws[0], ws[-1]), ylim=(bs[0], bs[-1]))
+        ax0.set_xlabel("slope w", fontsize=10, labelpad=1)
+        ax0.set_ylabel("intercept b", fontsize=10, labelpad=0)
+        ax0.set_title("line: path of (w, b)", fontsize=11)
         for ax, runs, title, floor, bottom in (
-                (axes[1], self.lines, "line: loss − minimum", self.l_star, 1e-4),
+                (axes[1], self.lines, "line: loss − min", self.l_star, 1e-4),
                 (axes[2], self.nets, "network 1-16-1: loss", 0.0, 1e-2)):
             for (_, other_bs), other in runs.items():
                 if other_bs == batch_size:
                     ax.plot(np.maximum(other.losses - floor, bottom), color="0.88", lw=0.8)
             ax.set_yscale("log")
-            ax.set(xlim=(0, self.steps), ylim=(bottom, 1e4), xlabel="step")
+            ax.set(xlim=(0, self.steps), ylim=(bottom, 1e4))
+            ax.set_xlabel("step", fontsize=10, labelpad=1)
             ticks = [t for t in (1e-4, 1e-2, 1.0, 1e2, 1e4) if t >= bottom]
             ax.set_yticks(ticks, [f"{t:g}" for t in ticks])
             ax.yaxis.set_minor_locator(NullLocator())
-            ax.set_title(title + " (grey: other η)", fontsize=10)
+            ax.set_title(title, fontsize=11)
             ax.grid(alpha=0.3)
-        fig.text(0.99, 0.95, f"full batch: the line converges for η < 2/λmax = {self.lr_max:.2f}",
+        fig.text(0.99, 0.955, f"grey: other η;  full batch: line stable for η < {self.lr_max:.2f}",
                  ha="right", va="center", fontsize=9, color="0.35")
-        fig.subplots_adjust(left=0.06, right=0.985, bottom=0.15, top=0.84, wspace=0.3)
+        for ax in axes:
+            ax.tick_params(labelsize=9, pad=2)
+        fig.subplots_adjust(left=0.07, right=0.985, bottom=0.11, top=0.66, wspace=0.32)
         fig.canvas.draw()
         self.backgrounds[batch_size] = (fig, axes, fig.canvas.copy_from_bbox(fig.bbox))
         return self.backgrounds[batch_size]
@@ -379,23 +383,23 @@ class _LearningRateFrames:
         line_color = _status_color(line, line.progress is not None and line.progress > 0.99)
         net_color = _status_color(net, net.losses[-1] <= 2 * self.best_net)
         kind = {len(self.x): "full batch", 1: "online"}.get(batch_size, "mini-batch")
-        artists = [fig.text(0.06, 0.95, f"learning rate η = {lr:g},  batch size {batch_size} ({kind})",
-                            ha="left", va="center", fontsize=11, fontweight="bold")]
+        artists = [fig.text(0.01, 0.955, f"η = {lr:g},  batch size {batch_size} ({kind})",
+                            ha="left", va="center", fontsize=12, fontweight="bold"),
+                   fig.text(0.01, 0.865, "line:  " + line.message, ha="left", va="center",
+                            fontsize=10.5, color=line_color),
+                   fig.text(0.01, 0.785, "network:  " + _network_message(net, self.best_net, len(self.x)),
+                            ha="left", va="center", fontsize=10.5, color=net_color)]
         artists += ax0.plot(line.path[:, 0], line.path[:, 1], "-", color=line_color, lw=1.1,
                             marker=".", ms=3)
         if line.diverged:
             artists.append(ax0.text(0.5, 0.06, f"diverged at step {line.diverged_at}",
                                     transform=ax0.transAxes, ha="center", color="white", fontsize=10,
                                     fontweight="bold", bbox=dict(facecolor=_RED, edgecolor="none")))
-        for ax, run, color, message, floor, bottom in (
-                (ax1, line, line_color, line.message, self.l_star, 1e-4),
-                (ax2, net, net_color, _network_message(net, self.best_net, len(self.x)), 0.0, 1e-2)):
+        for ax, run, color, floor, bottom in ((ax1, line, line_color, self.l_star, 1e-4),
+                                              (ax2, net, net_color, 0.0, 1e-2)):
             artists += ax.plot(np.maximum(run.losses - floor, bottom), color=color, lw=1.8)
             if run.diverged:
                 artists += ax.plot(run.diverged_at, 1e4, marker="X", color=_RED, ms=11, clip_on=False)
-            artists.append(ax.text(0.03, 0.04, _wrap(message), transform=ax.transAxes, fontsize=8,
-                                   color=color, va="bottom",
-                                   bbox=dict(facecolor="white", edgecolor="none", alpha=0.85, pad=1)))
         fig.canvas.restore_region(pixels)
         for artist in artists:
             fig.draw_artist(artist)
@@ -408,8 +412,3 @@ class _LearningRateFrames:
         ax.imshow(image, interpolation="none")
         ax.axis("off")
         return out
-
-
-def _wrap(text, width=42):
-    """Break a status line into lines of at most ``width`` characters for a small panel."""
-    return textwrap.fill(text, width)

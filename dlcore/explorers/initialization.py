@@ -220,11 +220,10 @@ def render_scale(activation="tanh", scale=0.1, *, depth=5, width=100):
 
 def make_explorer(depth=5, width=100):
     """The init-scale explorer: weight std (log slider, 9 values) x activation, 27 frames."""
-    for name, value in (("depth", depth), ("width", width)):
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or not 1 <= value <= 10 * 100:
-            raise ValueError(f"make_explorer expected {name} to be a positive integer, got {value!r}")
-    if depth > 8:
-        raise ValueError(f"make_explorer draws one column per layer: expected depth <= 8, got {depth}")
+    for name, value, top in (("depth", depth, 8), ("width", width, 1000)):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or not 1 <= value <= top:
+            raise ValueError(f"make_explorer expected {name} to be an integer in [1, {top}] "
+                             f"(one histogram panel per layer), got {value!r}")
 
     def render(activation, scale):
         return render_scale(activation, scale, depth=depth, width=width)
