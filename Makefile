@@ -100,8 +100,7 @@ student: $(STAMP)
 	$(PY) tests/student_edition.py student
 
 ## ---------------------------------------------------------------- benchmarks
-bench: setup
-	$(PY) -m pip install --quiet torch==2.13.0
+bench: setup $(TORCH_STAMP)
 	$(PY) benchmarks/bench.py
 
 clean:

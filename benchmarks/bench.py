@@ -200,29 +200,31 @@ def cpu_name():
         return platform.processor() or platform.machine()
 
 
-def table(results, threads, gflops, loads):
+def table(results, gflops, loads):
+    """results: {(net, impl, threads): [run, ...]}; gflops: {threads: GFLOP/s}."""
+    speeds = ", ".join(f"{g:.0f} GFLOP/s with {t} thread{'s' * (t > 1)}" for t, g in gflops.items())
     lines = ["# Benchmarks: dlcore vs PyTorch CPU", "",
              "Written by `make bench` (`benchmarks/bench.py`). Fashion-MNIST, batch size 100, "
              "60 000 training examples per epoch, test accuracy on the 10 000 test images after the run.", "",
-             f"Machine: {cpu_name()}, {os.cpu_count()} cores, {threads} threads "
-             f"for numpy and PyTorch; numpy {np.__version__} float32 1024x1024 matmul: **{gflops:.0f} GFLOP/s**. "
-             f"Load average before/after: {loads[0]:.1f} / {loads[1]:.1f}.", "",
-             "| network | implementation | s / epoch | vs PyTorch | samples / s | peak memory (MB) | test accuracy | epochs x repeats |",
-             "|---|---|---:|---:|---:|---:|---:|---|"]
+             f"Machine: {cpu_name()}, {os.cpu_count()} cores; numpy {np.__version__} float32 1024x1024 matmul "
+             f"(the ceiling): **{speeds}**. Load average before/after: {loads[0]:.1f} / {loads[1]:.1f}.", "",
+             "| network | implementation | threads | s / epoch | vs PyTorch | samples / s | peak memory (MB) "
+             "| test accuracy | epochs x repeats |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---|"]
     for net in NETWORKS:
-        if not any(k[0] == net for k in results):
-            continue
-        torch_time = _median_epoch(results.get((net, "torch")))
-        for impl in IMPLEMENTATIONS:
-            runs = results.get((net, impl))
-            if not runs:
-                continue
-            t = _median_epoch(runs)
-            ratio = f"{t / torch_time:.2f}x" if torch_time else "-"
-            acc = statistics.median(r["test_accuracy"] for r in runs)
-            mem = statistics.median(r["peak_mb"] for r in runs)
-            lines.append(f"| {NETWORKS[net]} | {IMPLEMENTATIONS[impl]} | {t:.2f} | {ratio} | {60000 / t:,.0f} | "
-                         f"{mem:.0f} | {100 * acc:.1f} % | {len(runs[0]['epoch_seconds'])} x {len(runs)} |")
+        for threads in gflops:
+            torch_time = _median_epoch(results.get((net, "torch", threads)))
+            for impl in IMPLEMENTATIONS:
+                runs = results.get((net, impl, threads))
+                if not runs:
+                    continue
+                t = _median_epoch(runs)
+                ratio = f"{t / torch_time:.2f}x" if torch_time else "-"
+                acc = statistics.median(r["test_accuracy"] for r in runs)
+                mem = statistics.median(r["peak_mb"] for r in runs)
+                lines.append(f"| {NETWORKS[net]} | {IMPLEMENTATIONS[impl]} | {threads} | {t:.2f} | {ratio} | "
+                             f"{60000 / t:,.0f} | {mem:.0f} | {100 * acc:.1f} % | "
+                             f"{len(runs[0]['epoch_seconds'])} x {len(runs)} |")
     lines += ["", "s / epoch: the median over repeats of each run's median epoch; each run is a fresh process, "
               "and the runs go round-robin over the configurations. Peak memory is the process's maximum "
               "resident set size (it includes the data set and the libraries)."]
@@ -230,11 +232,12 @@ def table(results, threads, gflops, loads):
 
 
 def profile_table(profiles):
+    """profiles: {(net, threads): {label: ms}}."""
     lines = ["", "## Where dlcore's training step goes", "",
              "Milliseconds per step (batch of 100) in each layer and in the optimizer, over 60 steps "
              "(`python benchmarks/bench.py --profile cnn`).", ""]
-    for net, times in profiles.items():
-        lines += [f"| {NETWORKS[net]} | ms / step |", "|---|---:|"]
+    for (net, threads), times in profiles.items():
+        lines += [f"| {NETWORKS[net]}, {threads} thread{'s' * (threads > 1)} | ms / step |", "|---|---:|"]
         lines += [f"| {label} | {ms:.2f} |" for label, ms in times.items()] + [""]
     return "\n".join(lines)
 
@@ -252,7 +255,8 @@ def main():
     parser.add_argument("--cnn-epochs", type=int, default=2)
     parser.add_argument("--reference-cnn-epochs", type=int, default=1,
                         help="epochs of the (much slower) textbook CNN, which runs in the first repeat only")
-    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--threads", default=str(os.cpu_count()),
+                        help="threads for numpy and PyTorch; a list such as 1,2 runs each setting")
     parser.add_argument("--out", default=str(HERE / "results.md"))
     parser.add_argument("--profile", choices=list(NETWORKS), help="only print dlcore's time per layer")
     parser.add_argument("--child", nargs=3, metavar=("IMPL", "NET", "EPOCHS"), help=argparse.SUPPRESS)
@@ -265,34 +269,37 @@ def main():
         elif impl == "layers":
             result = layer_times(net)
         else:
-            result = run_one(impl, net, int(epochs), args.threads)
+            result = run_one(impl, net, int(epochs), int(args.threads))
         print(json.dumps(result))
         return
+    thread_counts = [int(t) for t in args.threads.split(",")]
     if args.profile:
-        for label, ms in child(["layers", args.profile, "0"], args.threads).items():
+        for label, ms in child(["layers", args.profile, "0"], thread_counts[0]).items():
             print(f"{label:24s} {ms:7.2f} ms")
         return
 
     nets, impls = args.nets.split(","), args.impls.split(",")
     epochs = {"mlp": args.mlp_epochs, "cnn": args.cnn_epochs}
     loads = [os.getloadavg()[0]]
-    gflops = child(["gflops", "-", "0"], args.threads)
+    gflops = {threads: child(["gflops", "-", "0"], threads) for threads in thread_counts}
     results = {}
     for repeat in range(args.repeats):
         for net in nets:
-            for impl in impls:
-                n_epochs = epochs[net]
-                if impl == "reference" and net == "cnn":
-                    if repeat:
-                        continue
-                    n_epochs = args.reference_cnn_epochs
-                result = child([impl, net, str(n_epochs)], args.threads)
-                results.setdefault((net, impl), []).append(result)
-                print(f"repeat {repeat + 1}: {net:3s} {impl:9s} {statistics.median(result['epoch_seconds']):7.2f} s/epoch"
-                      f"  accuracy {result['test_accuracy']:.4f}", flush=True)
-    profiles = {net: child(["layers", net, "0"], args.threads) for net in nets}
+            for threads in thread_counts:
+                for impl in impls:
+                    n_epochs = epochs[net]
+                    if impl == "reference" and net == "cnn":
+                        if repeat:
+                            continue
+                        n_epochs = args.reference_cnn_epochs
+                    result = child([impl, net, str(n_epochs)], threads)
+                    results.setdefault((net, impl, threads), []).append(result)
+                    print(f"repeat {repeat + 1}: {net} {impl:9s} {threads} thread(s) "
+                          f"{statistics.median(result['epoch_seconds']):7.2f} s/epoch  "
+                          f"accuracy {result['test_accuracy']:.4f}", flush=True)
+    profiles = {(net, threads): child(["layers", net, "0"], threads) for net in nets for threads in thread_counts}
     loads.append(os.getloadavg()[0])
-    report = table(results, args.threads, gflops, loads) + profile_table(profiles)
+    report = table(results, gflops, loads) + profile_table(profiles)
     Path(args.out).write_text(report)
     print(report)
 

@@ -193,8 +193,12 @@ class MaxPool2d(_Pool2d):
         dout = np.ascontiguousarray(_channels_last(check_grad(self, dout, self.out_shape)))
         N, C, H, W = self.x_shape
         dx = np.zeros((N, H, W, C), dtype=dout.dtype)
+        overlapping = self.stride < max(self.kernel_size)
         for k, window in _windows(*self.kernel_size, self.stride, *self.out_shape[2:]):
-            dx[window] += dout * (self.argmax == k)
+            if overlapping:  # an input may be the maximum of several windows: add up
+                dx[window] += dout * (self.argmax == k)
+            else:            # each input belongs to one window: write in place, no temporary
+                np.multiply(dout, self.argmax == k, out=dx[window])
         return _channels_first(dx)
 
 

@@ -217,9 +217,6 @@ def write_student_edition(out_dir: Path, notebooks=None, keep_outputs: bool = Fa
         target = out_dir / Path(path).name
         target.write_text(json.dumps(student, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         written.append(target)
-    for weights in sorted((BOOK / "models").glob("*.npz")):   # trained weights a chapter loads
-        (out_dir / "models").mkdir(exist_ok=True)
-        (out_dir / "models" / weights.name).write_bytes(weights.read_bytes())
     return written
 
 
