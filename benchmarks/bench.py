@@ -1,10 +1,11 @@
 """dlcore against PyTorch CPU and a textbook-style numpy version, on Fashion-MNIST.
 
     python benchmarks/bench.py                 # everything, writes benchmarks/results.md
+    python benchmarks/bench.py --threads 1,2   # each configuration with 1 and with 2 threads
     python benchmarks/bench.py --repeats 1 --nets mlp --impls dlcore,torch
     python benchmarks/bench.py --profile cnn   # dlcore's time per layer in a CNN step
 
-Every (network, implementation) pair trains in a fresh process; the pairs run round-robin
+Every (network, implementation, threads) triple trains in a fresh process; they run round-robin
 (all pairs once, then all again, ...) so that a machine whose speed drifts treats them
 alike, and the table reports medians over the repeats.
 """
@@ -49,22 +50,22 @@ def dlcore_trainer(net, seed):
     from dlcore import conv, layers, model, optim, train
     rng = np.random.default_rng(seed)
     if net == "mlp":
-        net_ = model.mlp([784, 100, 100, 10], rng=rng)
+        network = model.mlp([784, 100, 100, 10], rng=rng)
         opt = optim.SGD(lr=0.1)
     else:
-        net_ = model.Sequential(conv.Conv2d(1, 30, 5, rng=rng), layers.ReLU(), conv.MaxPool2d(2), conv.Flatten(),
+        network = model.Sequential(conv.Conv2d(1, 30, 5, rng=rng), layers.ReLU(), conv.MaxPool2d(2), conv.Flatten(),
                                 layers.Linear(4320, 100, rng=rng), layers.ReLU(), layers.Linear(100, 10, rng=rng))
         opt = optim.Adam(lr=1e-3)
-    trainer = train.Trainer(net_, layers.SoftmaxCrossEntropy(), opt, batch_size=BATCH_SIZE, seed=seed)
+    trainer = train.Trainer(network, layers.SoftmaxCrossEntropy(), opt, batch_size=BATCH_SIZE, seed=seed)
 
     class Run:
-        model, optimizer = net_, opt
+        model, optimizer = network, opt
 
         def epoch(self, X, y):
             trainer.fit(X, y, epochs=1)
 
         def predict(self, X):
-            return net_.predict(X).argmax(axis=1)
+            return network.predict(X).argmax(axis=1)
     return Run()
 
 

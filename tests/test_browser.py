@@ -76,7 +76,7 @@ def open_page(browser, base_url):
 def test_page_loads_offline_without_errors(open_page, path):
     page, router, errors = open_page(path)
     if page.locator(".math").count():
-        page.wait_for_selector("mjx-container", timeout=15_000)
+        page.wait_for_selector("mjx-container", state="attached", timeout=30_000)   # the first may be folded
         assert page.locator("mjx-merror").count() == 0, "MathJax could not typeset a formula"
     broken = page.eval_on_selector_all(
         "img", "imgs => imgs.filter(i => i.complete && i.naturalWidth === 0).map(i => i.src.slice(0, 80))")
@@ -88,7 +88,7 @@ def test_page_loads_offline_without_errors(open_page, path):
 @pytest.mark.skipif(not MATHJAX_LOCAL.is_dir(), reason="local MathJax copy missing: run `make setup`")
 def test_math_renders(open_page):
     page, _, _ = open_page("book/notation.html")
-    page.wait_for_selector("mjx-container", timeout=15_000)
+    page.wait_for_selector("mjx-container", state="attached", timeout=30_000)
     assert page.locator("mjx-container").count() >= 10
 
 
@@ -171,7 +171,8 @@ def test_search_finds_a_term(open_page):
 # ----------------------------------------------------------------------------- explorers
 
 def explorer_failures(page) -> list[str]:
-    """Move every slider of every static explorer on the page; report those whose picture stays the same."""
+    """Move each slider of every static explorer on the page, one at a time from the explorer's
+    starting setting; report any whose picture does not change or whose new frame is broken."""
     failures = []
     explorers = page.locator(".dlcore-explorer")
     for k in range(explorers.count()):
@@ -190,6 +191,7 @@ def explorer_failures(page) -> list[str]:
                 failures.append(f"explorer {k}, slider {s}: the new frame is not a valid image")
             elif image.screenshot() == before:
                 failures.append(f"explorer {k}, slider {s}: moving it did not change the picture")
+            slider.evaluate("(el, v) => { el.value = v; el.dispatchEvent(new Event('input')); }", start)
     return failures
 
 

@@ -111,7 +111,8 @@ def render_activation(activation, alpha=0.01, shift=0.0):
     ax.axvline(0, color="0.6", lw=0.6)
     ax.set(xlim=(-6, 6), ylim=(-1.5, 2.5), xlabel="pre-activation z",
            xticks=[-6, -3, 0, 3, 6], yticks=[-1, 0, 1, 2])   # few ticks: text is slow to draw
-    ax.set_title(_formula(name, alpha), fontsize=10)
+    unused = "" if name in TAKES_ALPHA else f"   (alpha = {alpha:g} unused)"
+    ax.set_title(_formula(name, alpha) + unused, fontsize=10)
     ax.legend(loc="upper left", fontsize=8, frameon=False)
 
     y = summary["outputs"]
@@ -154,7 +155,8 @@ def make_explorer(activations=_DEFAULT_ACTIVATIONS, alphas=_DEFAULT_ALPHAS, shif
     if grids["alphas"][0] < 0:
         raise ValueError(f"alphas must be >= 0, got {grids['alphas'][0]}")
 
-    initial = {"activation": "sigmoid" if "sigmoid" in activations else activations[0],
+    # start on an activation that uses every slider
+    initial = {"activation": next((a for a in activations if a in TAKES_ALPHA), activations[0]),
                "alpha": min(grids["alphas"], key=lambda v: abs(v - 0.3)),
                "shift": min(grids["shifts"], key=abs)}
     return Explorer(render_activation,

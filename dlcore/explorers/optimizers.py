@@ -174,7 +174,7 @@ def render_path(optimizer="Adam", lr=0.3, beta=0.9, steps=30):
     ax.set_yticks([-4, 0, 4])
     uses_beta = optimizer in ("Momentum", "Nesterov", "RMSProp", "Adam")
     name = {"RMSProp": "ρ", "Adam": "β₁"}.get(optimizer, "β")
-    setting = f"η = {lr:g}" + (f", {name} = {beta:g}" if uses_beta else "")
+    setting = f"η = {lr:g}, " + (f"{name} = {beta:g}" if uses_beta else f"β = {beta:g} unused")
     ax.set_title(f"{optimizer}, {setting}" + ("   (grey: SGD, same η)" if reference is not None else ""),
                  fontsize=10)
 
