@@ -89,7 +89,7 @@ notebook: $(STAMP) $(TORCH_STAMP)
 	@test -n "$(NB)" || { echo "usage: make notebook NB=book/01_perceptron.ipynb"; exit 2; }
 	@start=$$(date +%s%N); \
 	$(ONE_THREAD) $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
-	  --ExecutePreprocessor.timeout=$(NB_TIMEOUT) --ExecutePreprocessor.store_widget_state=False "$(NB)" 2>.venv/nbconvert.log \
+	  --ExecutePreprocessor.timeout=$(NB_TIMEOUT) --ExecutePreprocessor.store_widget_state=False --ExecutePreprocessor.record_timing=False "$(NB)" 2>.venv/nbconvert.log \
 	  || { tail -25 .venv/nbconvert.log; echo "FAILED: $(NB)"; exit 1; }; \
 	ms=$$(( ($$(date +%s%N) - start) / 1000000 )); printf "%-45s %4d.%01d s\n" "$(NB)" $$((ms / 1000)) $$((ms % 1000 / 100))
 

@@ -228,7 +228,10 @@ def table(results, gflops, loads):
                              f"{len(runs[0]['epoch_seconds'])} x {len(runs)} |")
     lines += ["", "s / epoch: the median over repeats of each run's median epoch; each run is a fresh process, "
               "and the runs go round-robin over the configurations. Peak memory is the process's maximum "
-              "resident set size (it includes the data set and the libraries)."]
+              "resident set size (it includes the data set and the libraries). On a shared machine a "
+              "multi-threaded run slows down by up to an order of magnitude whenever another process "
+              "takes a core (BLAS threads wait for each other): compare implementations through runs "
+              "that ran side by side in the list at the end."]
     return "\n".join(lines) + "\n"
 
 
@@ -241,6 +244,12 @@ def profile_table(profiles):
         lines += [f"| {NETWORKS[net]}, {threads} thread{'s' * (threads > 1)} | ms / step |", "|---|---:|"]
         lines += [f"| {label} | {ms:.2f} |" for label, ms in times.items()] + [""]
     return "\n".join(lines)
+
+
+def run_list(runs):
+    return "\n".join(["", "## Every run, in the order they ran", "",
+                      "| repeat | network | implementation | threads | s / epoch | test accuracy |",
+                      "|---:|---|---|---:|---:|---:|", *runs]) + "\n"
 
 
 def _median_epoch(runs):
@@ -283,7 +292,7 @@ def main():
     epochs = {"mlp": args.mlp_epochs, "cnn": args.cnn_epochs}
     loads = [os.getloadavg()[0]]
     gflops = {threads: child(["gflops", "-", "0"], threads) for threads in thread_counts}
-    results = {}
+    results, runs = {}, []
     for repeat in range(args.repeats):
         for net in nets:
             for threads in thread_counts:
@@ -295,12 +304,12 @@ def main():
                         n_epochs = args.reference_cnn_epochs
                     result = child([impl, net, str(n_epochs)], threads)
                     results.setdefault((net, impl, threads), []).append(result)
-                    print(f"repeat {repeat + 1}: {net} {impl:9s} {threads} thread(s) "
-                          f"{statistics.median(result['epoch_seconds']):7.2f} s/epoch  "
-                          f"accuracy {result['test_accuracy']:.4f}", flush=True)
+                    runs.append(f"| {repeat + 1} | {net} | {impl} | {threads} | "
+                                f"{statistics.median(result['epoch_seconds']):.2f} | {100 * result['test_accuracy']:.2f} % |")
+                    print(runs[-1], flush=True)
     profiles = {(net, threads): child(["layers", net, "0"], threads) for net in nets for threads in thread_counts}
     loads.append(os.getloadavg()[0])
-    report = table(results, gflops, loads) + profile_table(profiles)
+    report = table(results, gflops, loads) + profile_table(profiles) + run_list(runs)
     Path(args.out).write_text(report)
     print(report)
 
