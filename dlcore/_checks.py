@@ -3,6 +3,8 @@
 Every check raises an error that says what was expected and what came, e.g.
 ``Linear(784, 100) expected x of shape (N, 784), got (32, 785)``.
 """
+import numbers
+
 import numpy as np
 
 
@@ -67,4 +69,14 @@ def check_positive(owner, name, value, *, allow_zero=False):
             or not (value > 0 or (allow_zero and value == 0)):
         bound = ">= 0" if allow_zero else "> 0"
         raise ValueError(f"{owner} expected {name} {bound}, got {value!r}")
+    return value
+
+
+def check_real(name, value):
+    """Check a slider value or setting: a finite real number (not a bool); returns it as float."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
     return value

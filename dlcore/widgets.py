@@ -28,7 +28,7 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["Explorer", "figure_to_png", "message_figure"]
+__all__ = ["Explorer", "figure_to_png", "message_figure", "blit_figure"]
 
 MAX_FRAMES = 150            # a static explorer embeds every frame; keep pages small
 STATIC_DPI = 72             # frames are small raster images; 72 dpi keeps each near 15 kB
@@ -59,6 +59,28 @@ def message_figure(text: str, figsize=(6.0, 3.5)):
     ax.axis("off")
     ax.text(0.5, 0.5, text, ha="center", va="center", wrap=True, fontsize=12)
     return fig
+
+
+def blit_figure(fig, background, artists):
+    """Draw ``artists`` over a saved ``background`` of ``fig``; return the pixels as a new Figure.
+
+    The fast path for explorers with many frames: draw the static part of a figure once and keep
+    ``background = fig.canvas.copy_from_bbox(fig.bbox)``; each frame then draws only the artists
+    that change. They are removed from ``fig`` again, so the next frame starts clean.
+    """
+    import matplotlib.pyplot as plt
+
+    fig.canvas.restore_region(background)
+    for artist in artists:
+        fig.draw_artist(artist)
+    image = np.asarray(fig.canvas.buffer_rgba())[..., :3].copy()
+    for artist in artists:
+        artist.remove()
+    out = plt.figure(figsize=fig.get_size_inches(), dpi=fig.dpi)
+    ax = out.add_axes((0, 0, 1, 1))
+    ax.imshow(image, interpolation="none")
+    ax.axis("off")
+    return out
 
 
 def _label(value) -> str:

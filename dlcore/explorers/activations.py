@@ -12,10 +12,9 @@ Taught in chapter 2, Neural networks and activations.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
+from dlcore._checks import check_real
 from dlcore import functions as F
 from dlcore.widgets import Explorer
 
@@ -38,15 +37,6 @@ _X = np.linspace(-6, 6, 601)
 _N_SAMPLES = 20_000
 
 
-def _number(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-    value = float(value)
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    return value
-
-
 def _check_name(name):
     if name not in ACTIVATIONS:
         raise ValueError(f"unknown activation {name!r}; expected one of {list(ACTIVATIONS)}")
@@ -58,7 +48,7 @@ def activation_and_derivative(name, x, alpha=0.01):
     ``dlcore.functions``. x: any shape. ``alpha`` is the negative slope of ``leaky_relu`` and
     the alpha of ``elu`` (must be >= 0); the other activations ignore it."""
     name = _check_name(name)
-    alpha = _number("alpha", alpha)
+    alpha = check_real("alpha", alpha)
     if alpha < 0:
         raise ValueError(f"alpha must be >= 0, got {alpha}")
     x = np.asarray(x, dtype=np.float64)
@@ -74,7 +64,7 @@ def preactivation_summary(name, alpha=0.01, shift=0.0, n=_N_SAMPLES, seed=0):
     Returns a dict: ``mean_output`` (0 for a zero-centred output), ``small_gradient``
     (fraction of samples with |f'(z)| < 0.01) and ``mean_gradient`` (mean of f'(z)).
     """
-    shift = _number("shift", shift)
+    shift = check_real("shift", shift)
     z = np.random.default_rng(seed).normal(shift, 1.0, size=n)
     y, dy = activation_and_derivative(name, z, alpha)
     return {"mean_output": float(y.mean()),
@@ -96,7 +86,7 @@ def render_activation(activation, alpha=0.01, shift=0.0):
     import matplotlib.pyplot as plt
 
     name = _check_name(activation)
-    alpha, shift = _number("alpha", alpha), _number("shift", shift)
+    alpha, shift = check_real("alpha", alpha), check_real("shift", shift)
     f, df = activation_and_derivative(name, _X, alpha)
     summary = preactivation_summary(name, alpha, shift)
 
@@ -151,7 +141,7 @@ def make_explorer(activations=_DEFAULT_ACTIVATIONS, alphas=_DEFAULT_ALPHAS, shif
     for key, values in (("alphas", alphas), ("shifts", shifts)):
         if np.ndim(values) != 1 or len(values) == 0:
             raise ValueError(f"{key} must be a non-empty 1-D sequence of numbers, got {values!r}")
-        grids[key] = sorted({_number(f"{key}[{i}]", v) for i, v in enumerate(values)})
+        grids[key] = sorted({check_real(f"{key}[{i}]", v) for i, v in enumerate(values)})
     if grids["alphas"][0] < 0:
         raise ValueError(f"alphas must be >= 0, got {grids['alphas'][0]}")
 

@@ -19,7 +19,7 @@ import math
 import numpy as np
 
 from .. import functions as F
-from ..widgets import Explorer, message_figure
+from ..widgets import Explorer, blit_figure, message_figure
 
 __all__ = ["MulNode", "AddNode", "ReLUNode", "SigmoidNode", "SquaredErrorNode", "neuron_graph",
            "make_explorer"]
@@ -185,8 +185,6 @@ class _GraphFrames:
         return self.backgrounds[activation]
 
     def render(self, x1, w1, activation):
-        import matplotlib.pyplot as plt
-
         values, grads = neuron_graph(x1, w1, activation=activation)
         fig, ax, pixels = self._background(activation)
         artists = []
@@ -209,17 +207,7 @@ class _GraphFrames:
             note = (f"σ'(z) = a(1 − a) = {values['a'] * (1 - values['a']):.3f}: "
                     "the sigmoid passes on at most a quarter of the gradient")
         artists.append(fig.text(0.5, 0.025, note, ha="center", va="bottom", fontsize=10, color="0.2"))
-        fig.canvas.restore_region(pixels)
-        for artist in artists:
-            fig.draw_artist(artist)
-        image = np.asarray(fig.canvas.buffer_rgba())[..., :3].copy()
-        for artist in artists:
-            artist.remove()
-        out = plt.figure(figsize=self.SIZE, dpi=self.DPI)
-        out_ax = out.add_axes((0, 0, 1, 1))
-        out_ax.imshow(image, interpolation="none")
-        out_ax.axis("off")
-        return out
+        return blit_figure(fig, pixels, artists)
 
 
 def make_explorer(x1_values=(-2.0, -1.0, 0.0, 1.0, 2.0), w1_values=(-1.0, 0.5, 1.0),

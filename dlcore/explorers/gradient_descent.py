@@ -25,7 +25,7 @@ from ..data import iterate_minibatches
 from ..layers import MSELoss
 from ..model import mlp
 from ..optim import SGD
-from ..widgets import Explorer, message_figure
+from ..widgets import Explorer, blit_figure, message_figure
 
 __all__ = ["make_data", "line_loss", "line_grad", "line_curvatures", "least_squares", "Run", "fit_line",
            "train_network", "LEARNING_RATES", "BATCH_SIZES", "make_explorer"]
@@ -376,8 +376,6 @@ class _LearningRateFrames:
         return self.backgrounds[batch_size]
 
     def render(self, lr, batch_size):
-        import matplotlib.pyplot as plt
-
         line, net = self.lines[(lr, batch_size)], self.nets[(lr, batch_size)]
         fig, (ax0, ax1, ax2), pixels = self._background(batch_size)
         line_color = _status_color(line, line.progress is not None and line.progress > 0.99)
@@ -400,15 +398,4 @@ class _LearningRateFrames:
             artists += ax.plot(np.maximum(run.losses - floor, bottom), color=color, lw=1.8)
             if run.diverged:
                 artists += ax.plot(run.diverged_at, 1e4, marker="X", color=_RED, ms=11, clip_on=False)
-        fig.canvas.restore_region(pixels)
-        for artist in artists:
-            fig.draw_artist(artist)
-        image = np.asarray(fig.canvas.buffer_rgba())[..., :3].copy()
-        for artist in artists:
-            artist.remove()
-
-        out = plt.figure(figsize=self.SIZE, dpi=self.DPI)
-        ax = out.add_axes((0, 0, 1, 1))
-        ax.imshow(image, interpolation="none")
-        ax.axis("off")
-        return out
+        return blit_figure(fig, pixels, artists)

@@ -13,10 +13,9 @@ Taught in chapter 3, Losses.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
+from dlcore._checks import check_real
 from dlcore.data import make_regression_1d
 from dlcore.widgets import Explorer
 
@@ -31,15 +30,6 @@ _DEFAULT_POSITIONS = (-2.0, 0.0, 2.0)
 _DEFAULT_SIZES = (0.0, 5.0, 10.0, 20.0)
 _DEFAULT_DELTAS = (0.5, 1.0, 3.0)
 _MAX_PAIRS_N = 200   # exact MAE search over all pairs up to this many points
-
-
-def _number(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-    value = float(value)
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    return value
 
 
 def _xy(x, y):
@@ -91,7 +81,7 @@ def fit_line(x, y, loss="mse", delta=1.0):
     """
     if loss not in LOSSES:
         raise ValueError(f"unknown loss {loss!r}; expected one of {list(LOSSES)}")
-    delta = _number("delta", delta)
+    delta = check_real("delta", delta)
     if delta <= 0:
         raise ValueError(f"delta must be > 0, got {delta}")
     x, y = _xy(x, y)
@@ -121,7 +111,7 @@ def pull(residual, loss="mse", delta=1.0):
         return r
     if loss == "mae":
         return np.sign(r)
-    delta = _number("delta", delta)
+    delta = check_real("delta", delta)
     if delta <= 0:
         raise ValueError(f"delta must be > 0, got {delta}")
     return np.clip(r, -delta, delta)
@@ -131,7 +121,7 @@ def outlier_data(position=2.0, size=10.0, n=30, n_outliers=3, seed=0):
     """Points on y = 2x + 1 with noise 0.5 (``dlcore.data.make_regression_1d``) plus a cluster of
     ``n_outliers`` points near x = ``position`` lifted by ``size`` above the line.
     Returns x (n + n_outliers,), y (n + n_outliers,) and a boolean mask of the outliers."""
-    position, size = _number("position", position), _number("size", size)
+    position, size = check_real("position", position), check_real("size", size)
     if not isinstance(n_outliers, (int, np.integer)) or n_outliers < 0:
         raise ValueError(f"n_outliers must be an integer >= 0, got {n_outliers!r}")
     x, y = make_regression_1d(n, np.random.default_rng(seed), slope=TRUE_SLOPE,
@@ -149,7 +139,7 @@ def render_outlier_fits(position, size, delta, fits=None):
     with the outliers' residual under each fit marked. ``fits`` may hold precomputed lines."""
     import matplotlib.pyplot as plt
 
-    position, size, delta = _number("position", position), _number("size", size), _number("delta", delta)
+    position, size, delta = check_real("position", position), check_real("size", size), check_real("delta", delta)
     x, y, is_out = outlier_data(position, size)
     if fits is None:
         fits = {loss: fit_line(x, y, loss, delta) for loss in LOSSES}
@@ -193,7 +183,7 @@ def make_explorer(positions=_DEFAULT_POSITIONS, sizes=_DEFAULT_SIZES, deltas=_DE
     for key, values in (("positions", positions), ("sizes", sizes), ("deltas", deltas)):
         if np.ndim(values) != 1 or len(values) == 0:
             raise ValueError(f"{key} must be a non-empty 1-D sequence of numbers, got {values!r}")
-        grids[key] = sorted({_number(f"{key}[{i}]", v) for i, v in enumerate(values)})
+        grids[key] = sorted({check_real(f"{key}[{i}]", v) for i, v in enumerate(values)})
     if grids["deltas"][0] <= 0:
         raise ValueError(f"deltas must be > 0, got {grids['deltas'][0]}")
 

@@ -10,10 +10,9 @@ Taught in chapter 1, Perceptron.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
+from dlcore._checks import check_real
 from dlcore.widgets import Explorer
 
 __all__ = ["INPUTS", "BOOLEAN_FUNCTIONS", "NAMED_GATES", "gate_outputs", "which_gate", "draw_boundary",
@@ -51,23 +50,14 @@ _B_VALUES = (-1.25, -0.75, -0.25, 0.25, 0.75, 1.25)
 _VIEW = (-0.6, 1.6)                         # the square of the (x1, x2) plane that is drawn
 
 
-def _number(name, value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-    value = float(value)
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    return value
-
-
 def gate_outputs(w1, w2, b) -> np.ndarray:
     """Outputs (4,) int of the perceptron step(w1*x1 + w2*x2 + b) on ``INPUTS``.
 
     The step function fires only for a strictly positive sum: a point exactly on the line
     outputs 0 (the convention of ``dlcore.functions.step``).
     """
-    w = np.array([_number("w1", w1), _number("w2", w2)])
-    return (INPUTS @ w + _number("b", b) > 0).astype(np.int64)
+    w = np.array([check_real("w1", w1), check_real("w2", w2)])
+    return (INPUTS @ w + check_real("b", b) > 0).astype(np.int64)
 
 
 def which_gate(w1, w2, b) -> str:
@@ -90,7 +80,7 @@ def draw_boundary(ax, w1, w2, b, *, targets=None, title=None, arrow=True):
     """
     import matplotlib.pyplot as plt
 
-    w1, w2, b = _number("w1", w1), _number("w2", w2), _number("b", b)
+    w1, w2, b = check_real("w1", w1), check_real("w2", w2), check_real("b", b)
     outputs = gate_outputs(w1, w2, b)
     if targets is not None:
         targets = np.asarray(targets)
@@ -142,7 +132,7 @@ def render_boundary(w1, w2, b):
     """
     import matplotlib.pyplot as plt
 
-    w1, w2, b = _number("w1", w1), _number("w2", w2), _number("b", b)
+    w1, w2, b = check_real("w1", w1), check_real("w2", w2), check_real("b", b)
     fig = plt.figure(figsize=(6.0, 3.5))
     ax = fig.add_axes((0.08, 0.13, 0.5, 0.8))
     outputs = draw_boundary(ax, w1, w2, b, title=f"w\u2081 = {w1:g},  w\u2082 = {w2:g},  b = {b:g}")
@@ -232,7 +222,7 @@ def _grid_values(name, values):
     """Sorted distinct finite numbers from a non-empty 1-D sequence, with a clear error otherwise."""
     if isinstance(values, (str, bytes)) or np.ndim(values) != 1 or len(values) == 0:
         raise ValueError(f"{name} must be a non-empty 1-D sequence of numbers, got {values!r}")
-    return sorted({_number(f"{name}[{i}]", v) for i, v in enumerate(values)})
+    return sorted({check_real(f"{name}[{i}]", v) for i, v in enumerate(values)})
 
 
 def _closest(values, target):
