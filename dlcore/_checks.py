@@ -9,35 +9,50 @@ import numpy as np
 
 
 def _describe(shape):
-    return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+    """A shape pattern as text: (N, 784), (5,), (N, ...)."""
+    parts = ["..." if d is Ellipsis else str(d) for d in shape]
+    return "(" + ", ".join(parts) + ("," if len(shape) == 1 else "") + ")"
 
 
-def check_array(owner, x, shape, dtype=None, name="x"):
-    """Return ``x`` as an array of ``dtype`` after checking its shape.
+def check_array(owner, x, shape=None, dtype=None, name="x"):
+    """Return ``x`` as an array of ``dtype`` after checking its type and shape.
 
-    ``shape`` mixes names and sizes: ``("N", 784)`` accepts any N and exactly 784 columns.
-    Integer and boolean input is converted to ``dtype`` (float32 when None); floats keep
-    their precision when ``dtype`` is None.
+    ``shape`` mixes names and sizes: ``("N", 784)`` accepts any N and exactly 784 columns;
+    a trailing ``...`` accepts one or more further axes (``("N", ...)``); None accepts any
+    shape. Integer and boolean input is converted to ``dtype`` (float32 when None); floats
+    keep their precision when ``dtype`` is None.
     """
     x = np.asarray(x)
     if x.dtype == object or not (np.issubdtype(x.dtype, np.integer) or np.issubdtype(x.dtype, np.floating)
                                  or x.dtype == bool):
         raise TypeError(f"{owner} expected {name} to be a real-valued array, got dtype {x.dtype}")
-    ok = x.ndim == len(shape) and all(isinstance(d, str) or d == n for d, n in zip(shape, x.shape))
-    if not ok:
+    if shape is not None and not _matches(x.shape, shape):
         raise ValueError(f"{owner} expected {name} of shape {_describe(shape)}, got {_describe(x.shape)}")
     if dtype is None:
         dtype = x.dtype if np.issubdtype(x.dtype, np.floating) else np.float32
     return x.astype(dtype, copy=False)
 
 
+def _matches(actual, expected):
+    """Whether a shape matches a pattern such as ("N", 784) or ("N", ...)."""
+    if expected and expected[-1] is Ellipsis:
+        expected = expected[:-1]
+        if len(actual) <= len(expected):
+            return False
+        actual = actual[:len(expected)]
+    return len(actual) == len(expected) and all(isinstance(d, str) or d == n
+                                                 for d, n in zip(expected, actual))
+
+
 def check_grad(owner, dout, shape):
     """Check that ``dout`` has ``shape``, the shape of the forward output (None before forward)."""
     if shape is None:
-        raise RuntimeError(f"{owner}: call forward before backward")
+        raise RuntimeError(f"{owner}: call the layer on an input, layer(x), before backprop")
     dout = np.asarray(dout)
+    if not (np.issubdtype(dout.dtype, np.floating) or np.issubdtype(dout.dtype, np.integer)):
+        raise TypeError(f"{owner}.backprop expected dout to be a real-valued array, got dtype {dout.dtype}")
     if dout.shape != shape:
-        raise ValueError(f"{owner}.backward expected dout of shape {_describe(shape)}, "
+        raise ValueError(f"{owner}.backprop expected dout of shape {_describe(shape)}, "
                          f"got {_describe(dout.shape)}")
     return dout
 

@@ -12,7 +12,7 @@ the channels of one pixel sit side by side.
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._checks import check_array, check_grad, check_size
+from ._checks import check_size
 from .init import initialize
 from .layers import Layer
 
@@ -107,6 +107,8 @@ class Conv2d(Layer):
         if not isinstance(padding, (int, np.integer)) or padding < 0:
             raise ValueError(f"Conv2d expected padding to be an integer >= 0, got {padding!r}")
         self.padding = int(padding)
+        self.input_shape = ("N", self.in_channels, "H", "W")
+        self.dtype = np.dtype(dtype)
         self.init = init
         shape = (self.out_channels, self.in_channels) + self.kernel_size
         W = initialize(init, shape, np.random.default_rng(rng), dtype)
@@ -114,7 +116,6 @@ class Conv2d(Layer):
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
 
     def forward(self, x):
-        x = check_array(self, x, ("N", self.in_channels, "H", "W"), self.params["W"].dtype)
         kh, kw = self.kernel_size
         N, _, H, W = x.shape
         oh = conv_output_size(H, kh, self.stride, self.padding)
@@ -124,12 +125,9 @@ class Conv2d(Layer):
         y = self.col @ self.params["W"].reshape(self.out_channels, -1).T  # (N*OH*OW, F)
         if "b" in self.params:
             y += self.params["b"]
-        y = _channels_first(y.reshape(N, oh, ow, self.out_channels))
-        self.out_shape = y.shape
-        return y
+        return _channels_first(y.reshape(N, oh, ow, self.out_channels))
 
     def backward(self, dout, input_grad=True):
-        dout = check_grad(self, dout, self.out_shape)
         dout = _channels_last(dout).reshape(-1, self.out_channels)  # (N*OH*OW, F)
         self.grads["W"] = (dout.T @ self.col).reshape(self.params["W"].shape)
         if "b" in self.params:
@@ -156,11 +154,13 @@ class _Pool2d(Layer):
         self.kernel_size = _pair(name, "kernel_size", kernel_size)
         self.stride = self.kernel_size[0] if stride is None else check_size(name, "stride", stride)
 
+    input_shape = ("N", "C", "H", "W")
+
     def _output_size(self, x):
-        x = check_array(self, x, ("N", "C", "H", "W"))
+        """(OH, OW) of the pooled x; remembers x's shape for backward."""
         (kh, kw), (H, W) = self.kernel_size, x.shape[2:]
         self.x_shape = x.shape
-        return x, conv_output_size(H, kh, self.stride), conv_output_size(W, kw, self.stride)
+        return conv_output_size(H, kh, self.stride), conv_output_size(W, kw, self.stride)
 
     def extra_repr(self):
         return f"kernel_size={self.kernel_size}, stride={self.stride}"
@@ -175,26 +175,26 @@ class MaxPool2d(_Pool2d):
     """
 
     def forward(self, x):
-        x, oh, ow = self._output_size(x)
+        oh, ow = self._output_size(x)
         x = _channels_last(x)
         windows = _windows(*self.kernel_size, self.stride, oh, ow)
         _, first = next(windows)
         y = x[first].copy()
-        self.argmax = np.zeros(y.shape, dtype=np.uint8)  # position k = i * kw + j of the maximum
+        # position k = i * kw + j of the maximum, in the smallest integer type that holds kh * kw
+        index = np.min_scalar_type(self.kernel_size[0] * self.kernel_size[1] - 1)
+        self.argmax = np.zeros(y.shape, dtype=index)
         for k, window in windows:
             larger = x[window] > y  # strictly: the first maximum keeps ties
             np.maximum(y, x[window], out=y)
-            np.maximum(self.argmax, larger * np.uint8(k), out=self.argmax)  # argmax = k where larger
-        y = _channels_first(y)
-        self.out_shape = y.shape
-        return y
+            np.maximum(self.argmax, larger * index.type(k), out=self.argmax)  # argmax = k where larger
+        return _channels_first(y)
 
-    def backward(self, dout):
-        dout = np.ascontiguousarray(_channels_last(check_grad(self, dout, self.out_shape)))
+    def backward(self, dout, input_grad=True):
+        dout = np.ascontiguousarray(_channels_last(dout))
         N, C, H, W = self.x_shape
         dx = np.zeros((N, H, W, C), dtype=dout.dtype)
         overlapping = self.stride < max(self.kernel_size)
-        for k, window in _windows(*self.kernel_size, self.stride, *self.out_shape[2:]):
+        for k, window in _windows(*self.kernel_size, self.stride, *dout.shape[1:3]):
             if overlapping:  # an input may be the maximum of several windows: add up
                 dx[window] += dout * (self.argmax == k)
             else:            # each input belongs to one window: write in place, no temporary
@@ -210,36 +210,31 @@ class AvgPool2d(_Pool2d):
     """
 
     def forward(self, x):
-        x, oh, ow = self._output_size(x)
+        oh, ow = self._output_size(x)
         x = _channels_last(x)
         y = np.zeros((x.shape[0], oh, ow, x.shape[3]), dtype=x.dtype)
         for _, window in _windows(*self.kernel_size, self.stride, oh, ow):
             y += x[window]
         y /= self.kernel_size[0] * self.kernel_size[1]
-        y = _channels_first(y)
-        self.out_shape = y.shape
-        return y
+        return _channels_first(y)
 
-    def backward(self, dout):
-        dout = check_grad(self, dout, self.out_shape) / (self.kernel_size[0] * self.kernel_size[1])
+    def backward(self, dout, input_grad=True):
+        dout = _channels_last(dout) / (self.kernel_size[0] * self.kernel_size[1])
         N, C, H, W = self.x_shape
         dx = np.zeros((N, H, W, C), dtype=dout.dtype)
-        for _, window in _windows(*self.kernel_size, self.stride, *self.out_shape[2:]):
-            dx[window] += _channels_last(dout)
+        for _, window in _windows(*self.kernel_size, self.stride, *dout.shape[1:3]):
+            dx[window] += dout
         return _channels_first(dx)
 
 
 class Flatten(Layer):
     """Flattens each example: x (N, C, H, W) (or any (N, ...)) -> (N, C * H * W). Chapter 10."""
 
-    def forward(self, x):
-        x = check_array(self, x, np.shape(x))
-        if x.ndim < 2:
-            raise ValueError(f"Flatten expected x of shape (N, ...), got {x.shape}")
-        self.x_shape = x.shape
-        y = x.reshape(len(x), -1)
-        self.out_shape = y.shape
-        return y
+    input_shape = ("N", ...)
 
-    def backward(self, dout):
-        return check_grad(self, dout, self.out_shape).reshape(self.x_shape)
+    def forward(self, x):
+        self.x_shape = x.shape
+        return x.reshape(len(x), -1)
+
+    def backward(self, dout, input_grad=True):
+        return dout.reshape(self.x_shape)

@@ -58,7 +58,7 @@ def gradient_check(model, loss, x, y, h=1e-5):
     saved = {name: b.copy() for name, b in model.buffers.items()}
 
     def loss_value(_):
-        return loss.forward(model.forward(x), y)
+        return loss(model(x), y)
 
     loss_value(None)
     model.backward(loss.backward())

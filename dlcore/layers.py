@@ -2,13 +2,14 @@
 
 The layer interface (see CONTRIBUTING.md):
 
-    y = layer.forward(x)        # caches what backward needs
-    dx = layer.backward(dout)   # returns dL/dx, fills layer.grads; never changes dout
-    layer.params, layer.grads   # dicts of arrays with the same keys and shapes
-    layer.train(), layer.eval() # mode flag used by Dropout and BatchNorm
+    y = layer(x)                  # checks x, then runs forward (caches what backward needs)
+    dx = layer.backprop(dout)     # checks dout, then runs backward: returns dL/dx, fills grads
+    layer.params, layer.grads     # dicts of arrays with the same keys and shapes
+    layer.train(), layer.eval()   # mode flag used by Dropout and BatchNorm
 
-Layers with parameters also accept ``backward(dout, input_grad=False)``, which fills the
-gradients but skips dL/dx and returns None: the first layer of a network needs no dx.
+``forward`` and ``backward`` hold the maths alone; the checks live once, in ``__call__``
+and ``backprop`` of the base class. ``backprop(dout, input_grad=False)`` lets a layer with
+parameters fill its gradients and skip dL/dx: the first layer of a network needs no dx.
 """
 import numpy as np
 
@@ -22,23 +23,43 @@ class Layer:
 
     ``params`` and ``grads`` hold the trainable arrays and their gradients; ``buffers``
     holds state that is saved with the model but not trained (BatchNorm's running statistics).
+    ``input_shape`` is what ``layer(x)`` checks x against, e.g. ``("N", 784)``; None accepts
+    any shape. ``dtype`` is the type x is converted to; None keeps a float x as it is.
     """
+
+    input_shape = None
+    dtype = None
 
     def __init__(self):
         self.params = {}
         self.grads = {}
         self.buffers = {}
         self.training = True
-        self.out_shape = None  # shape of the last forward output, checked in backward
-
-    def forward(self, x):
-        raise NotImplementedError
-
-    def backward(self, dout):
-        raise NotImplementedError
+        self.out_shape = None  # shape of the last output of layer(x), checked by backprop
 
     def __call__(self, x):
-        return self.forward(x)
+        """Check x (a real array of ``input_shape``), then return ``forward(x)``."""
+        x = check_array(self, x, self.input_shape, self.dtype)
+        y = self.forward(x)
+        self.out_shape = y.shape
+        return y
+
+    def backprop(self, dout, input_grad=True):
+        """Check dout (the shape of the last output), then return ``backward(dout)``, or
+        ``backward(dout, input_grad=False)`` when dL/dx is not needed."""
+        dout = check_grad(self, dout, self.out_shape)
+        if input_grad:
+            return self.backward(dout)
+        return self.backward(dout, input_grad=False)
+
+    def forward(self, x):
+        """y = f(x); caches what backward needs. Called by ``layer(x)``, which checks x."""
+        raise NotImplementedError
+
+    def backward(self, dout, input_grad=True):
+        """dL/dx from dout = dL/dy; fills ``grads``. With input_grad=False a layer may skip
+        dL/dx and return None. Called by ``backprop``, which checks dout."""
+        raise NotImplementedError
 
     def train(self):
         """Training mode: Dropout drops, BatchNorm uses batch statistics."""
@@ -63,7 +84,7 @@ class Linear(Layer):
     x: (N, in_features) -> y: (N, out_features).
     params: W (in_features, out_features), b (out_features,) unless bias=False (a bias
     right before BatchNorm is useless: the normalization subtracts it again).
-    init: "he" (default, for ReLU), "xavier" (for tanh/sigmoid), any name of
+    init: "he" (default, for ReLU), "xavier" (for tanh), any name of
     ``dlcore.init.INITIALIZERS``, a std such as 0.01, or a function f(shape, rng).
     rng: a seeded ``numpy.random.Generator`` (or an int seed) for reproducible weights.
     """
@@ -72,21 +93,21 @@ class Linear(Layer):
         super().__init__()
         self.in_features = check_size("Linear", "in_features", in_features)
         self.out_features = check_size("Linear", "out_features", out_features)
+        self.input_shape = ("N", self.in_features)
+        self.dtype = np.dtype(dtype)
         self.init = init
         W = initialize(init, (self.in_features, self.out_features), np.random.default_rng(rng), dtype)
         self.params = {"W": W, "b": np.zeros(self.out_features, dtype=dtype)} if bias else {"W": W}
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
 
     def forward(self, x):
-        self.x = check_array(self, x, ("N", self.in_features), self.params["W"].dtype)
-        y = self.x @ self.params["W"]
+        self.x = x
+        y = x @ self.params["W"]                   # (N, in) @ (in, out)
         if "b" in self.params:
             y += self.params["b"]
-        self.out_shape = y.shape
         return y
 
     def backward(self, dout, input_grad=True):
-        dout = check_grad(self, dout, self.out_shape)
         self.grads["W"] = self.x.T @ dout          # (in, N) @ (N, out)
         if "b" in self.params:
             self.grads["b"] = dout.sum(axis=0)
@@ -101,38 +122,33 @@ class ReLU(Layer):
     """max(0, x) elementwise; backward passes dout where x > 0. Chapters 2 and 5. x: any shape."""
 
     def forward(self, x):
-        x = check_array(self, x, np.shape(x))
         self.mask = x > 0
-        y = x * self.mask
-        self.out_shape = y.shape
-        return y
+        return x * self.mask
 
-    def backward(self, dout):
-        return check_grad(self, dout, self.out_shape) * self.mask
+    def backward(self, dout, input_grad=True):
+        return dout * self.mask
 
 
 class Sigmoid(Layer):
     """1 / (1 + exp(-x)) elementwise; backward dout * y (1 - y). Chapters 2 and 5."""
 
     def forward(self, x):
-        self.y = F.sigmoid(check_array(self, x, np.shape(x)))
-        self.out_shape = self.y.shape
+        self.y = F.sigmoid(x)
         return self.y
 
-    def backward(self, dout):
-        return check_grad(self, dout, self.out_shape) * self.y * (1.0 - self.y)
+    def backward(self, dout, input_grad=True):
+        return dout * self.y * (1.0 - self.y)
 
 
 class Tanh(Layer):
     """tanh(x) elementwise; backward dout * (1 - y**2). Taught in chapter 2."""
 
     def forward(self, x):
-        self.y = np.tanh(check_array(self, x, np.shape(x)))
-        self.out_shape = self.y.shape
+        self.y = np.tanh(x)
         return self.y
 
-    def backward(self, dout):
-        return check_grad(self, dout, self.out_shape) * (1.0 - self.y ** 2)
+    def backward(self, dout, input_grad=True):
+        return dout * (1.0 - self.y ** 2)
 
 
 class LeakyReLU(Layer):
@@ -143,12 +159,11 @@ class LeakyReLU(Layer):
         self.negative_slope = negative_slope
 
     def forward(self, x):
-        self.x = check_array(self, x, np.shape(x))
-        self.out_shape = self.x.shape
-        return F.leaky_relu(self.x, self.negative_slope)
+        self.x = x
+        return F.leaky_relu(x, self.negative_slope)
 
-    def backward(self, dout):
-        return check_grad(self, dout, self.out_shape) * F.leaky_relu_grad(self.x, self.negative_slope)
+    def backward(self, dout, input_grad=True):
+        return dout * F.leaky_relu_grad(self.x, self.negative_slope)
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}"
@@ -162,12 +177,11 @@ class ELU(Layer):
         self.alpha = check_positive("ELU", "alpha", alpha, allow_zero=True)
 
     def forward(self, x):
-        self.x = check_array(self, x, np.shape(x))
-        self.out_shape = self.x.shape
-        return F.elu(self.x, self.alpha)
+        self.x = x
+        return F.elu(x, self.alpha)
 
-    def backward(self, dout):
-        return check_grad(self, dout, self.out_shape) * F.elu_grad(self.x, self.alpha)
+    def backward(self, dout, input_grad=True):
+        return dout * F.elu_grad(self.x, self.alpha)
 
     def extra_repr(self):
         return f"alpha={self.alpha}"
@@ -177,12 +191,10 @@ class Identity(Layer):
     """Returns its input; the output activation of a regression network. Chapter 2."""
 
     def forward(self, x):
-        x = check_array(self, x, np.shape(x))
-        self.out_shape = x.shape
         return x
 
-    def backward(self, dout):
-        return check_grad(self, dout, self.out_shape)
+    def backward(self, dout, input_grad=True):
+        return dout
 
 
 class Softmax(Layer):
@@ -192,13 +204,13 @@ class Softmax(Layer):
     stabler and its backward is simply (p - t) / N.
     """
 
+    input_shape = ("N", "K")
+
     def forward(self, x):
-        self.y = F.softmax(check_array(self, x, ("N", "K")))
-        self.out_shape = self.y.shape
+        self.y = F.softmax(x)
         return self.y
 
-    def backward(self, dout):
-        dout = check_grad(self, dout, self.out_shape)
+    def backward(self, dout, input_grad=True):
         # Jacobian-vector product: dx_i = y_i (dout_i - sum_j dout_j y_j)
         return self.y * (dout - np.sum(dout * self.y, axis=-1, keepdims=True))
 
@@ -219,8 +231,6 @@ class Dropout(Layer):
         self.rng = np.random.default_rng(rng)
 
     def forward(self, x):
-        x = check_array(self, x, np.shape(x))
-        self.out_shape = x.shape
         if not self.training or self.p == 0:
             self.mask = None
             return x
@@ -228,8 +238,7 @@ class Dropout(Layer):
         self.mask = keep.astype(x.dtype) / x.dtype.type(1 - self.p)
         return x * self.mask
 
-    def backward(self, dout):
-        dout = check_grad(self, dout, self.out_shape)
+    def backward(self, dout, input_grad=True):
         return dout if self.mask is None else dout * self.mask
 
     def extra_repr(self):
@@ -254,20 +263,18 @@ class BatchNorm1d(Layer):
             raise ValueError(f"{type(self).__name__} expected momentum in [0, 1], got {momentum!r}")
         self.momentum = momentum
         self.eps = check_positive(type(self).__name__, "eps", eps)
+        self.input_shape = ("N", self.num_features)
+        self.dtype = np.dtype(dtype)
         C = self.num_features
         self.params = {"gamma": np.ones(C, dtype=dtype), "beta": np.zeros(C, dtype=dtype)}
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         self.buffers = {"running_mean": np.zeros(C, dtype=dtype), "running_var": np.ones(C, dtype=dtype)}
-
-    def input_shape(self):
-        return ("N", self.num_features)
 
     def _per_feature(self, v):
         """A (C,) vector shaped to broadcast against x: (1, C) or (1, C, 1, 1)."""
         return v.reshape((1, -1) + (1,) * (len(self.axes) - 1))
 
     def forward(self, x):
-        x = check_array(self, x, self.input_shape(), self.params["gamma"].dtype)
         self.batch_stats = self.training
         if self.training:
             mean, var = x.mean(axis=self.axes), x.var(axis=self.axes)
@@ -278,11 +285,9 @@ class BatchNorm1d(Layer):
             mean, var = self.buffers["running_mean"], self.buffers["running_var"]
         self.std = np.sqrt(var + self.eps)
         self.x_hat = (x - self._per_feature(mean)) / self._per_feature(self.std)
-        self.out_shape = x.shape
         return self._per_feature(self.params["gamma"]) * self.x_hat + self._per_feature(self.params["beta"])
 
     def backward(self, dout, input_grad=True):
-        dout = check_grad(self, dout, self.out_shape)
         self.grads["gamma"] = np.sum(dout * self.x_hat, axis=self.axes)
         self.grads["beta"] = np.sum(dout, axis=self.axes)
         if not input_grad:
@@ -300,15 +305,17 @@ class BatchNorm1d(Layer):
 
 
 class BatchNorm2d(BatchNorm1d):
-    """Batch normalization per channel of images. Taught in chapter 10, Convolutional networks.
+    """Batch normalization per channel of images. Taught in chapter 8, Batch Normalization
+    (for images: chapter 10, Convolutional networks).
 
     x: (N, C, H, W); each channel is normalized over N, H and W (see ``BatchNorm1d``).
     """
 
     axes = (0, 2, 3)
 
-    def input_shape(self):
-        return ("N", self.num_features, "H", "W")
+    def __init__(self, num_features, momentum=0.1, eps=1e-5, dtype=np.float32):
+        super().__init__(num_features, momentum, eps, dtype)
+        self.input_shape = ("N", self.num_features, "H", "W")
 
 
 # ----------------------------------------------------------------------------------------

@@ -26,9 +26,9 @@ class Sequential:
         self.training = True
 
     def forward(self, x):
-        """Apply every layer in order: x -> y."""
+        """Apply every layer in order: x -> y. Each ``layer(x)`` checks its input."""
         for layer in self.layers:
-            x = layer.forward(x)
+            x = layer(x)
         return x
 
     def __call__(self, x):
@@ -37,9 +37,10 @@ class Sequential:
     def backward(self, dout, input_grad=True):
         """Backpropagate dout = dL/dy through the layers in reverse; returns dL/dx.
 
-        With ``input_grad=False`` (what training uses) the gradient with respect to the
-        input is not computed and None is returned: the layers before the first layer
-        with parameters are skipped, and that layer computes only its parameter gradients.
+        Each ``layer.backprop`` checks its dout. With ``input_grad=False`` (what training
+        uses) the gradient with respect to the input is not computed and None is returned:
+        the layers before the first layer with parameters are skipped, and that layer
+        computes only its parameter gradients.
         """
         first = 0
         if not input_grad:
@@ -47,10 +48,8 @@ class Sequential:
             if first is None:
                 return None
         for layer in reversed(self.layers[first + 1:]):
-            dout = layer.backward(dout)
-        if input_grad:
-            return self.layers[0].backward(dout)
-        return self.layers[first].backward(dout, input_grad=False)
+            dout = layer.backprop(dout)
+        return self.layers[first].backprop(dout, input_grad=input_grad)
 
     def _named(self, attribute):
         return {f"{i}.{name}": value for i, layer in enumerate(self.layers)

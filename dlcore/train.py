@@ -150,7 +150,7 @@ class Trainer:
         total_loss, correct, n_steps = 0.0, 0, -(-len(X) // self.batch_size)
         labels = _is_labels(y)
         for step, (xb, yb) in enumerate(iterate_minibatches(X, y, self.batch_size, self.rng)):
-            out = self.model.forward(xb)
+            out = self.model(xb)
             loss = self.loss.forward(out, yb)
             if not math.isfinite(loss):
                 raise TrainingDiverged(

@@ -10,14 +10,14 @@ def layer_gradient_errors(layer, x, rng):
     """Relative errors of a layer's backward (input and every parameter) against numerical
     gradients of the scalar sum(forward(x) * d) for a random d. Returns {name: error}."""
     x = np.array(x, dtype=np.float64)
-    d = rng.normal(size=layer.forward(x).shape)
+    d = rng.normal(size=layer(x).shape)
 
     def f(_):
-        return float(np.sum(layer.forward(x) * d))
+        return float(np.sum(layer(x) * d))
 
     f(None)
     d_before = d.copy()
-    dx = layer.backward(d)
+    dx = layer.backprop(d)
     assert np.array_equal(d, d_before), "backward changed dout"
     errors = {"x": relative_error(dx, numerical_gradient(f, x))}
     analytic = {name: g.copy() for name, g in layer.grads.items()}

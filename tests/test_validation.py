@@ -25,7 +25,7 @@ def test_wrong_input_shape_names_layer_expected_and_got():
         C.MaxPool2d(2)(np.zeros((5, 5)))
     with pytest.raises(ValueError, match=r"Softmax\(\) expected x of shape \(N, K\), got \(3,\)"):
         L.Softmax()(np.zeros(3))
-    with pytest.raises(ValueError, match=r"Flatten expected x of shape \(N, \.\.\.\), got \(3,\)"):
+    with pytest.raises(ValueError, match=r"Flatten\(\) expected x of shape \(N, \.\.\.\), got \(3,\)"):
         C.Flatten()(np.zeros(3))
 
 
@@ -39,11 +39,13 @@ def test_wrong_dtype():
 
 def test_backward_checks():
     relu = L.ReLU()
-    with pytest.raises(RuntimeError, match=r"ReLU\(\): call forward before backward"):
-        relu.backward(np.ones(3))
+    with pytest.raises(RuntimeError, match=r"ReLU\(\): call the layer on an input, layer\(x\), before backprop"):
+        relu.backprop(np.ones(3))
     relu(np.ones((2, 3)))
-    with pytest.raises(ValueError, match=r"ReLU\(\)\.backward expected dout of shape \(2, 3\), got \(3, 2\)"):
-        relu.backward(np.ones((3, 2)))
+    with pytest.raises(ValueError, match=r"ReLU\(\)\.backprop expected dout of shape \(2, 3\), got \(3, 2\)"):
+        relu.backprop(np.ones((3, 2)))
+    with pytest.raises(TypeError, match=r"ReLU\(\)\.backprop expected dout to be a real-valued array, got dtype <U1"):
+        relu.backprop(np.full((2, 3), "a"))
     for loss in (L.SoftmaxCrossEntropy(), L.MSELoss()):
         with pytest.raises(RuntimeError, match="call forward before backward"):
             loss.backward()

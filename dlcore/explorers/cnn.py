@@ -54,7 +54,7 @@ def convolve_image(image, kernel, stride: int = 1, padding: int = 0) -> np.ndarr
     layer = Conv2d(1, 1, kernel.shape[0], stride=stride, padding=padding, rng=np.random.default_rng(0))
     layer.params["W"][...] = kernel
     layer.params["b"][...] = 0.0
-    return layer.forward(image[None, None])[0, 0]
+    return layer(image[None, None])[0, 0]
 
 
 def _check_int(name, value, low, high=None):

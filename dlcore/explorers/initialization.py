@@ -118,7 +118,7 @@ def probe(activation="sigmoid", init=1.0, *, depth=5, width=100, X=None, y=None,
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         h = X
         for i, layer in enumerate(model.layers):
-            h = layer.forward(h)
+            h = layer(h)
             if i % 2 == 1:                        # Linear, activation, Linear, activation, ...
                 activations.append(h)
         value = loss.forward(h, y)
@@ -127,7 +127,7 @@ def probe(activation="sigmoid", init=1.0, *, depth=5, width=100, X=None, y=None,
         for i in reversed(range(len(model.layers))):
             if i % 2 == 1:
                 backward[i // 2] = d
-            d = model.layers[i].backward(d)
+            d = model.layers[i].backprop(d)
     weight_grads = [model[2 * k].grads["W"] for k in range(depth)]
     return Probe(activation, init, activations, backward, weight_grads, float(value))
 
