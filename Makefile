@@ -1,6 +1,7 @@
 # Deep Learning from the Ground Up: build, test and benchmark.
 #   make book   set everything up (first time) and build the HTML book into _build/html
 #   make test   run every test: dlcore unit tests, every notebook under nbval, browser tests
+#   make unit   the dlcore unit tests alone, in seconds (make coverage: with line coverage)
 # See README.md for the rest.
 
 SHELL      := /bin/bash
@@ -17,10 +18,10 @@ NB_TIMEOUT ?= 600
 # little from threads, and one thread fixes the summation order, so printed digits reproduce.
 ONE_THREAD := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-.PHONY: help setup system-deps book test notebooks notebook serve screenshots bench clean student
+.PHONY: help setup system-deps book test unit coverage notebooks notebook serve screenshots bench clean student
 
 help:
-	@sed -n '1,5p' Makefile
+	@sed -n '1,6p' Makefile
 
 ## ---------------------------------------------------------------- setup
 $(STAMP): requirements.txt pyproject.toml
@@ -70,7 +71,7 @@ serve:
 
 # Landing page and one chapter at desktop and phone widths, into screenshots/ (for review).
 screenshots: book
-	$(PY) tests/browser.py screenshots screenshots
+	$(PY) tools/browser.py screenshots screenshots
 
 ## ---------------------------------------------------------------- tests
 # One pytest run: dlcore unit tests, every notebook re-executed and compared by nbval,
@@ -79,6 +80,17 @@ test: book $(TORCH_STAMP)
 	$(ONE_THREAD) $(VENV)/bin/pytest tests $(NOTEBOOKS) --nbval --nbval-current-env \
 	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=$(NB_TIMEOUT) \
 	  --durations=15
+
+# The dlcore unit tests alone, in seconds: no book build, no notebooks, no browser. The tests
+# left out check the book itself or render every explorer's frames; they run in `make test`.
+BOOK_TESTS := browser book_structure glossary nbval_bites student_edition
+UNIT_TESTS := tests -q $(BOOK_TESTS:%=--ignore=tests/test_%.py)
+unit: $(STAMP)
+	$(ONE_THREAD) $(VENV)/bin/pytest $(UNIT_TESTS) --ignore=tests/test_explorers.py
+
+# The unit tests and the explorers' rendering tests, with the lines of dlcore they leave unrun.
+coverage: $(STAMP)
+	$(ONE_THREAD) $(VENV)/bin/pytest $(UNIT_TESTS) --cov=dlcore --cov-report=term-missing
 
 ## ---------------------------------------------------------------- notebooks
 # Re-execute notebooks in place (their stored outputs are what nbval compares against).
@@ -95,9 +107,9 @@ notebook: $(STAMP) $(TORCH_STAMP)
 
 ## ---------------------------------------------------------------- teaching
 # The student edition: every notebook without solutions and hidden checks, into student/
-# (tests/student_edition.py; tests/test_student_edition.py checks it in `make test`).
+# (tools/student_edition.py; tests/test_student_edition.py checks it in `make test`).
 student: $(STAMP)
-	$(PY) tests/student_edition.py student
+	$(PY) tools/student_edition.py student
 
 ## ---------------------------------------------------------------- benchmarks
 bench: setup $(TORCH_STAMP)

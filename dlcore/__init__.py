@@ -10,7 +10,7 @@ module          what it holds                                          chapter
 ``grad``        numerical gradients and gradient checking              4, 5
 ``layers``      Linear, activations, Dropout, BatchNorm, loss layers   5, 8, 9
 ``model``       Sequential, mlp(), saving and loading weights          5
-``optim``       SGD, Momentum, AdaGrad, RMSProp, Adam, schedules       6
+``optim``       SGD with momentum, AdaGrad, RMSProp, Adam, schedules   6
 ``init``        zeros, normal, Xavier/Glorot, He/Kaiming               7
 ``train``       Trainer/fit: mini-batches, validation, early stopping  5, 9
 ``conv``        im2col/col2im, Conv2d, MaxPool2d, AvgPool2d, Flatten   10

@@ -7,8 +7,8 @@ batch; ``loss_grad(y_hat, y)`` returns d loss / d y_hat with the shape of ``y_ha
 """
 import numpy as np
 
-from ._checks import check_array, check_labels, check_positive
-from .data import one_hot
+from ._checks import (IntegerTypeError, check_array, check_bool, check_int, check_labels, check_positive,
+                      check_real)
 
 
 # ----------------------------------------------------------------------------------------
@@ -62,24 +62,28 @@ def relu_grad(x):
 
 def leaky_relu(x, negative_slope=0.01):
     """Leaky ReLU: x where x > 0, else negative_slope * x. Taught in chapter 2."""
+    check_real("leaky_relu", "negative_slope", negative_slope)
     x = np.asarray(x)
     return np.where(x > 0, x, negative_slope * x)
 
 
 def leaky_relu_grad(x, negative_slope=0.01):
     """Derivative of leaky ReLU: 1 where x > 0, else negative_slope. Chapter 2."""
+    check_real("leaky_relu_grad", "negative_slope", negative_slope)
     x = np.asarray(x)
     return np.where(x > 0, 1.0, negative_slope).astype(step(x).dtype)
 
 
 def elu(x, alpha=1.0):
     """Exponential linear unit: x where x > 0, else alpha * (exp(x) - 1). Chapter 2."""
+    check_positive("elu", "alpha", alpha, allow_zero=True)
     x = np.asarray(x)
     return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
 
 
 def elu_grad(x, alpha=1.0):
     """Derivative of ELU: 1 where x > 0, else alpha * exp(x). Chapter 2."""
+    check_positive("elu_grad", "alpha", alpha, allow_zero=True)
     x = np.asarray(x)
     return np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0))).astype(step(x).dtype)
 
@@ -107,7 +111,7 @@ def softmax(x, axis=-1):
 
 def softmax_grad(x):
     """Jacobian of the softmax of the last axis: x (..., K) -> (..., K, K),
-    J[i, j] = s_i * (delta_ij - s_j). Taught in chapter 5, Backpropagation."""
+    J[i, j] = s_i * (delta_ij - s_j). Taught in chapter 2."""
     s = softmax(x)
     return s[..., :, None] * (np.eye(s.shape[-1], dtype=s.dtype) - s[..., None, :])
 
@@ -123,10 +127,25 @@ def log_softmax(x, axis=-1):
 # Losses (taught in chapter 3, Losses)
 
 def _same_shape(name, y_hat, y):
-    """Regression pair: y_hat and y as float arrays of the same shape."""
+    """Regression pair: y_hat and y as float arrays of the same shape.
+
+    nan or inf values (in y_hat or y) are let through: the loss becomes nan or inf, which
+    nobody can miss, and ``fit`` then names the data as the cause.
+    """
     y_hat = check_array(name, y_hat, np.shape(y_hat), name="y_hat")
     y = check_array(name, y, y_hat.shape, y_hat.dtype, name="y (same shape as y_hat)")
     return y_hat, y
+
+
+def _binary_targets(name, z, y):
+    """Scores z and targets y of the same shape, y in [0, 1]: a target of -1 or 2 would
+    give an unbounded negative loss (nan passes, as in ``_same_shape``)."""
+    z, y = _same_shape(name, z, y)
+    finite = y[np.isfinite(y)]
+    if finite.size and (finite.min() < 0 or finite.max() > 1):
+        raise ValueError(f"{name} expected targets y in [0, 1], got values from "
+                         f"{finite.min():.4g} to {finite.max():.4g}")
+    return z, y
 
 
 def mse(y_hat, y):
@@ -169,6 +188,20 @@ def huber_grad(y_hat, y, delta=1.0):
     return np.clip(y_hat - y, -delta, delta) / y_hat.size
 
 
+def one_hot(y: np.ndarray, num_classes: int) -> np.ndarray:
+    """Integer labels (N,) -> one-hot float32 matrix (N, num_classes). Chapter 3."""
+    num_classes = check_int("one_hot", "num_classes", num_classes, low=1)
+    y = np.asarray(y)
+    if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
+        error = ValueError if np.issubdtype(y.dtype, np.integer) else IntegerTypeError
+        raise error(f"one_hot expected integer labels of shape (N,), got dtype {y.dtype} shape {y.shape}")
+    if y.size and (y.min() < 0 or y.max() >= num_classes):
+        raise ValueError(f"labels must be in 0..{num_classes - 1}, got values from {y.min()} to {y.max()}")
+    out = np.zeros((len(y), num_classes), dtype=np.float32)
+    out[np.arange(len(y)), y] = 1.0
+    return out
+
+
 def _class_targets(name, y_hat, y):
     """y_hat as a (N, K) float batch and y as (N, K) target rows (from labels or one-hot)."""
     y_hat = np.asarray(y_hat)
@@ -181,7 +214,24 @@ def _class_targets(name, y_hat, y):
     else:
         t = check_array(name, y[None] if single else y, y_hat.shape, y_hat.dtype,
                         name="y (integer labels (N,) or one-hot rows of y_hat's shape)")
+        _distributions(name, t)
     return y_hat, t
+
+
+def _distributions(name, t):
+    """Target rows must be probability distributions (one-hot, or soft labels): entries
+    >= 0 summing to 1. Otherwise (softmax(y_hat) - t) / N is not the gradient of the loss.
+    Rows holding nan or inf pass, as in ``_same_shape``: the loss shows them."""
+    rows = np.isfinite(t).all(axis=1)
+    if rows.any() and t[rows].min() < 0:
+        raise ValueError(f"{name} expected target rows y with entries >= 0 (one-hot or probabilities), "
+                         f"got a minimum of {t[rows].min():.4g}")
+    with np.errstate(invalid="ignore"):
+        sums = np.where(rows, t.sum(axis=1), 1.0)
+    worst = int(np.argmax(np.abs(sums - 1))) if len(sums) else 0
+    if len(sums) and abs(sums[worst] - 1) > 1e-3:
+        raise ValueError(f"{name} expected target rows y summing to 1 (one-hot or probabilities), "
+                         f"got row {worst} summing to {sums[worst]:.4g}")
 
 
 def _probabilities(name, p):
@@ -189,6 +239,11 @@ def _probabilities(name, p):
         raise ValueError(f"{name} expected probabilities in [0, 1], got values from "
                          f"{p.min():.4g} to {p.max():.4g}; pass from_logits=True for raw scores")
     return p
+
+
+def _check_options(name, from_logits, eps):
+    check_bool(name, "from_logits", from_logits)
+    check_positive(name, "eps", eps, allow_zero=True)
 
 
 def cross_entropy(y_hat, y, *, from_logits=False, eps=1e-7):
@@ -199,6 +254,7 @@ def cross_entropy(y_hat, y, *, from_logits=False, eps=1e-7):
     y: (N,) integer class labels or (N, K) one-hot rows.
     ``eps`` guards against log(0) = -inf for probabilities: log(p + eps).
     """
+    _check_options("cross_entropy", from_logits, eps)
     y_hat, t = _class_targets("cross_entropy", y_hat, y)
     if from_logits:
         log_p = log_softmax(y_hat)
@@ -213,6 +269,7 @@ def cross_entropy_grad(y_hat, y, *, from_logits=False, eps=1e-7):
     From logits it is the famous (softmax(y_hat) - t) / N (chapter 5); from probabilities
     it is -t / (p + eps) / N.
     """
+    _check_options("cross_entropy_grad", from_logits, eps)
     shape = np.shape(y_hat)
     y_hat, t = _class_targets("cross_entropy_grad", y_hat, y)
     if from_logits:
@@ -223,13 +280,14 @@ def cross_entropy_grad(y_hat, y, *, from_logits=False, eps=1e-7):
 
 
 def binary_cross_entropy_with_logits(z, y):
-    """Binary cross-entropy of sigmoid(z) against targets y in {0, 1}, averaged over all
-    elements; computed stably as max(z, 0) - z y + log(1 + exp(-|z|)). Chapter 3."""
-    z, y = _same_shape("binary_cross_entropy_with_logits", z, y)
+    """Binary cross-entropy of sigmoid(z) against targets y in {0, 1} (or probabilities in
+    [0, 1]), averaged over all elements; computed stably as
+    max(z, 0) - z y + log(1 + exp(-|z|)). Chapter 3."""
+    z, y = _binary_targets("binary_cross_entropy_with_logits", z, y)
     return float(np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))))
 
 
 def binary_cross_entropy_with_logits_grad(z, y):
     """Gradient of ``binary_cross_entropy_with_logits``: (sigmoid(z) - y) / z.size."""
-    z, y = _same_shape("binary_cross_entropy_with_logits_grad", z, y)
+    z, y = _binary_targets("binary_cross_entropy_with_logits_grad", z, y)
     return (sigmoid(z) - y) / z.size

@@ -5,6 +5,8 @@ chapter 5, Backpropagation. Use float64: with float32 rounding error swamps the 
 """
 import numpy as np
 
+from ._checks import check_positive
+
 
 def numerical_gradient(f, x, h=1e-5):
     """Central-difference gradient of the scalar function f at the array x.
@@ -50,6 +52,7 @@ def gradient_check(model, loss, x, y, h=1e-5):
     random mask differs between calls. A parameter whose true gradient is 0 (a bias right
     before BatchNorm) compares two rounding noises and shows an error near 1.
     """
+    check_positive("gradient_check", "h", h)
     params = model.params
     not_float64 = [name for name, p in params.items() if p.dtype != np.float64]
     if not_float64:

@@ -8,13 +8,20 @@ The layer interface (see CONTRIBUTING.md):
     layer.train(), layer.eval()   # mode flag used by Dropout and BatchNorm
 
 ``forward`` and ``backward`` hold the maths alone; the checks live once, in ``__call__``
-and ``backprop`` of the base class. ``backprop(dout, input_grad=False)`` lets a layer with
-parameters fill its gradients and skip dL/dx: the first layer of a network needs no dx.
+and ``backprop`` of the base class (and in the constructors, which check every setting).
+``backprop(dout, input_grad=False)`` lets a layer with parameters fill its gradients and
+skip dL/dx: the first layer of a network needs no dx.
+
+``backprop`` differentiates the last ``layer(x)``: it may be called several times after one
+forward (each call overwrites ``grads``, nothing accumulates), and a change of mode by
+``train()`` or ``eval()`` in between forgets that forward, so that a backprop after, say,
+an eval-mode prediction cannot silently use the prediction's cached values.
 """
 import numpy as np
 
 from . import functions as F
-from ._checks import check_array, check_grad, check_positive, check_size
+from ._checks import (check_array, check_bool, check_float_dtype, check_grad, check_positive, check_real,
+                      check_rng, check_size)
 from .init import initialize
 
 
@@ -63,12 +70,16 @@ class Layer:
 
     def train(self):
         """Training mode: Dropout drops, BatchNorm uses batch statistics."""
-        self.training = True
-        return self
+        return self._set_mode(True)
 
     def eval(self):
         """Evaluation mode: Dropout passes through, BatchNorm uses running statistics."""
-        self.training = False
+        return self._set_mode(False)
+
+    def _set_mode(self, training):
+        if self.training != training:
+            self.out_shape = None  # the last forward ran in the other mode: backprop needs a new one
+        self.training = training
         return self
 
     def extra_repr(self):
@@ -93,10 +104,11 @@ class Linear(Layer):
         super().__init__()
         self.in_features = check_size("Linear", "in_features", in_features)
         self.out_features = check_size("Linear", "out_features", out_features)
+        bias = check_bool("Linear", "bias", bias)
         self.input_shape = ("N", self.in_features)
-        self.dtype = np.dtype(dtype)
+        self.dtype = dtype = check_float_dtype("Linear", dtype)
         self.init = init
-        W = initialize(init, (self.in_features, self.out_features), np.random.default_rng(rng), dtype)
+        W = initialize(init, (self.in_features, self.out_features), check_rng("Linear", rng), dtype)
         self.params = {"W": W, "b": np.zeros(self.out_features, dtype=dtype)} if bias else {"W": W}
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
 
@@ -156,7 +168,7 @@ class LeakyReLU(Layer):
 
     def __init__(self, negative_slope=0.01):
         super().__init__()
-        self.negative_slope = negative_slope
+        self.negative_slope = check_real("LeakyReLU", "negative_slope", negative_slope)
 
     def forward(self, x):
         self.x = x
@@ -225,10 +237,8 @@ class Dropout(Layer):
 
     def __init__(self, p=0.5, rng=None):
         super().__init__()
-        if not (isinstance(p, (int, float)) and 0 <= p < 1):
-            raise ValueError(f"Dropout expected a drop probability p in [0, 1), got {p!r}")
-        self.p = p
-        self.rng = np.random.default_rng(rng)
+        self.p = check_real("Dropout", "a drop probability p", p, low=0, high=1, high_open=True)
+        self.rng = check_rng("Dropout", rng)
 
     def forward(self, x):
         if not self.training or self.p == 0:
@@ -258,17 +268,30 @@ class BatchNorm1d(Layer):
 
     def __init__(self, num_features, momentum=0.1, eps=1e-5, dtype=np.float32):
         super().__init__()
-        self.num_features = check_size(type(self).__name__, "num_features", num_features)
-        if not 0 <= momentum <= 1:
-            raise ValueError(f"{type(self).__name__} expected momentum in [0, 1], got {momentum!r}")
-        self.momentum = momentum
-        self.eps = check_positive(type(self).__name__, "eps", eps)
+        name = type(self).__name__
+        self.num_features = check_size(name, "num_features", num_features)
+        self.momentum = check_real(name, "momentum", momentum, low=0, high=1)
+        self.eps = check_positive(name, "eps", eps)
         self.input_shape = ("N", self.num_features)
-        self.dtype = np.dtype(dtype)
+        self.dtype = dtype = check_float_dtype(name, dtype)
         C = self.num_features
         self.params = {"gamma": np.ones(C, dtype=dtype), "beta": np.zeros(C, dtype=dtype)}
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         self.buffers = {"running_mean": np.zeros(C, dtype=dtype), "running_var": np.ones(C, dtype=dtype)}
+
+    def __call__(self, x):
+        """``layer(x)``; in training mode it refuses a batch with at most one value per
+        feature: its variance is 0, every output would be beta, and the running statistics
+        would be dragged towards 0 (nan for an empty batch)."""
+        shape = np.shape(x)
+        if self.training and len(shape) == len(self.input_shape) and shape[1:2] == (self.num_features,):
+            values = int(np.prod(shape)) // self.num_features
+            if values < 2:
+                raise ValueError(
+                    f"{self} in training mode expected more than one value per feature to compute batch "
+                    f"statistics, got x of shape {shape} ({values} per feature); use a larger batch, "
+                    f"or call eval() to use the running statistics")
+        return super().__call__(x)
 
     def _per_feature(self, v):
         """A (C,) vector shaped to broadcast against x: (1, C) or (1, C, 1, 1)."""
@@ -305,8 +328,7 @@ class BatchNorm1d(Layer):
 
 
 class BatchNorm2d(BatchNorm1d):
-    """Batch normalization per channel of images. Taught in chapter 8, Batch Normalization
-    (for images: chapter 10, Convolutional networks).
+    """Batch normalization per channel of images. Taught in chapter 8, Batch Normalization.
 
     x: (N, C, H, W); each channel is normalized over N, H and W (see ``BatchNorm1d``).
     """
@@ -401,10 +423,11 @@ class HuberLoss(Loss):
 
 
 class BCEWithLogits(Loss):
-    """Sigmoid followed by binary cross-entropy, on raw scores. Chapter 3.
+    """Sigmoid followed by binary cross-entropy, on raw scores: the loss layer for a
+    single-output classifier, built on ``functions.binary_cross_entropy_with_logits``.
 
-    y_hat: scores of any shape; y: targets in {0, 1} of the same shape, or labels (N,) for
-    scores (N, 1).
+    y_hat: scores of any shape; y: targets in [0, 1] (usually 0 or 1) of the same shape, or
+    labels (N,) for scores (N, 1).
     """
 
     def forward(self, y_hat, y):

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._checks import IntegerTypeError, check_int
+
 __all__ = ["confusion_matrix", "most_confused"]
 
 
 def _labels(name: str, y, num_classes: int) -> np.ndarray:
     y = np.asarray(y)
     if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
-        raise ValueError(f"{name} must be integer labels of shape (N,), got dtype {y.dtype} shape {y.shape}")
+        error = ValueError if np.issubdtype(y.dtype, np.integer) else IntegerTypeError
+        raise error(f"{name} must be integer labels of shape (N,), got dtype {y.dtype} shape {y.shape}")
     if y.size and (y.min() < 0 or y.max() >= num_classes):
         raise ValueError(f"{name} must be in 0..{num_classes - 1}, got values from {y.min()} to {y.max()}")
     return y
@@ -21,6 +24,7 @@ def confusion_matrix(y_true, y_pred, num_classes: int) -> np.ndarray:
 
     y_true, y_pred: (N,) integer labels in 0..num_classes-1.
     """
+    num_classes = check_int("confusion_matrix", "num_classes", num_classes, low=1)
     y_true = _labels("y_true", y_true, num_classes)
     y_pred = _labels("y_pred", y_pred, num_classes)
     if y_true.shape != y_pred.shape:
@@ -31,9 +35,12 @@ def confusion_matrix(y_true, y_pred, num_classes: int) -> np.ndarray:
 
 def most_confused(matrix: np.ndarray, k: int = 5) -> list[tuple[int, int, int]]:
     """The ``k`` largest off-diagonal cells as (true class, predicted class, count), largest first."""
+    k = check_int("most_confused", "k", k, low=0)
     matrix = np.asarray(matrix)
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
-        raise ValueError(f"expected a square confusion matrix, got shape {matrix.shape}")
+        raise ValueError(f"most_confused expected a square confusion matrix, got shape {matrix.shape}")
+    if not np.issubdtype(matrix.dtype, np.integer):
+        raise TypeError(f"most_confused expected a matrix of integer counts, got dtype {matrix.dtype}")
     off = matrix.copy()
     np.fill_diagonal(off, -1)
     order = np.argsort(off, axis=None, kind="stable")[::-1][:k]

@@ -7,13 +7,17 @@ Every optimizer has one method, ``opt.step(params, grads)``: it updates the arra
 gradient averages) by name. It works on a model (``opt.step(model.params, model.grads)``)
 and on a plain dict such as ``{"xy": np.array([-7.0, 2.0])}`` alike.
 
-``opt.lr`` is a plain attribute, so a schedule can set it: ``opt.lr = schedule(epoch)``.
+``opt.lr`` is a plain attribute, so a schedule can set it: ``opt.lr = schedule(epoch)``;
+``step`` refuses a rate that is nan, inf or negative (0 is allowed: a step that changes
+nothing). Every setting is checked at construction: a finite lr > 0, decay strengths >= 0,
+momentum and betas in [0, 1), a finite eps > 0.
 """
 import math
+from collections.abc import Mapping
 
 import numpy as np
 
-from ._checks import check_positive
+from ._checks import check_bool, check_int, check_positive, check_real
 
 
 class Optimizer:
@@ -32,20 +36,45 @@ class Optimizer:
 
     def step(self, params, grads):
         """Update every array of ``params`` in place from ``grads`` (same keys and shapes)."""
-        missing = sorted(set(params) - set(grads))
-        if missing:
-            raise ValueError(f"{type(self).__name__}.step: no gradient for {missing}; "
-                             "call backward before step")
+        self._check_step(params, grads)
         for name, p in params.items():
             g = grads[name]
-            if g.shape != p.shape:
-                raise ValueError(f"{type(self).__name__}.step: gradient {name!r} has shape {g.shape}, "
-                                 f"parameter has shape {p.shape}")
             if self.weight_decay:
                 g = g + self.weight_decay * p
             if self.l1:
                 g = g + self.l1 * np.sign(p)
             self.update(name, p, g)
+
+    def _check_step(self, params, grads):
+        """Everything ``step`` relies on, checked before any parameter changes."""
+        owner = f"{type(self).__name__}.step"
+        check_real(owner, "lr (the optimizer's lr attribute)", self.lr, low=0)
+        for what, d in (("params", params), ("grads", grads)):
+            if not isinstance(d, Mapping):
+                raise TypeError(f"{owner} expected {what} to be a dict of arrays by name, got {type(d).__name__}")
+        missing = sorted(set(params) - set(grads))
+        if missing:
+            raise ValueError(f"{owner}: no gradient for {missing}; call backward before step")
+        for name, p in params.items():
+            if not isinstance(p, np.ndarray) or not np.issubdtype(p.dtype, np.floating):
+                got = f"dtype {p.dtype}" if isinstance(p, np.ndarray) else type(p).__name__
+                raise TypeError(f"{owner} updates parameters in place and expected {name!r} to be a "
+                                f"floating-point numpy array, got {got}")
+            if not p.flags.writeable:
+                raise ValueError(f"{owner}: parameter {name!r} is read-only")
+            g = grads[name]
+            if not isinstance(g, np.ndarray) or not (np.issubdtype(g.dtype, np.floating)
+                                                     or np.issubdtype(g.dtype, np.integer)):
+                got = f"dtype {g.dtype}" if isinstance(g, np.ndarray) else type(g).__name__
+                raise TypeError(f"{owner} expected gradient {name!r} to be a real-valued numpy array, got {got}")
+            if g.shape != p.shape:
+                raise ValueError(f"{owner}: gradient {name!r} has shape {g.shape}, parameter has shape {p.shape}")
+            state = self.state.get(name)
+            shapes = {a.shape for a in (state.values() if isinstance(state, dict) else [state])
+                      if isinstance(a, np.ndarray)}
+            if shapes and shapes != {p.shape}:
+                raise ValueError(f"{owner}: parameter {name!r} has shape {p.shape}, but the optimizer's state "
+                                 f"for it has shape {shapes.pop()}: use a new optimizer for a new model")
 
     def update(self, name, p, g):
         raise NotImplementedError
@@ -64,8 +93,8 @@ class SGD(Optimizer):
 
     def __init__(self, lr=0.01, momentum=0.0, nesterov=False, weight_decay=0.0, l1=0.0):
         super().__init__(lr, weight_decay, l1)
-        if not 0 <= momentum < 1:
-            raise ValueError(f"SGD expected momentum in [0, 1), got {momentum!r}")
+        momentum = check_real("SGD", "momentum", momentum, low=0, high=1, high_open=True)
+        nesterov = check_bool("SGD", "nesterov", nesterov)
         if nesterov and not momentum:
             raise ValueError("SGD with nesterov=True needs a momentum > 0")
         self.momentum = momentum
@@ -81,13 +110,6 @@ class SGD(Optimizer):
         v *= self.momentum
         v += g
         p -= self.lr * (g + self.momentum * v if self.nesterov else v)
-
-
-class Momentum(SGD):
-    """SGD with momentum 0.9 by default: a ball rolling downhill. Taught in chapter 6."""
-
-    def __init__(self, lr=0.01, momentum=0.9, nesterov=False, weight_decay=0.0, l1=0.0):
-        super().__init__(lr, momentum, nesterov, weight_decay, l1)
 
 
 class AdaGrad(Optimizer):
@@ -114,9 +136,7 @@ class RMSProp(Optimizer):
 
     def __init__(self, lr=0.01, rho=0.9, eps=1e-8, weight_decay=0.0, l1=0.0):
         super().__init__(lr, weight_decay, l1)
-        if not 0 <= rho < 1:
-            raise ValueError(f"RMSProp expected rho in [0, 1), got {rho!r}")
-        self.rho = rho
+        self.rho = check_real("RMSProp", "rho", rho, low=0, high=1, high_open=True)
         self.eps = check_positive("RMSProp", "eps", eps)
 
     def update(self, name, p, g):
@@ -136,10 +156,8 @@ class Adam(Optimizer):
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0, l1=0.0):
         super().__init__(lr, weight_decay, l1)
-        for key, beta in (("beta1", beta1), ("beta2", beta2)):
-            if not 0 <= beta < 1:
-                raise ValueError(f"Adam expected {key} in [0, 1), got {beta!r}")
-        self.beta1, self.beta2 = beta1, beta2
+        self.beta1 = check_real("Adam", "beta1", beta1, low=0, high=1, high_open=True)
+        self.beta2 = check_real("Adam", "beta2", beta2, low=0, high=1, high_open=True)
         self.eps = check_positive("Adam", "eps", eps)
 
     def update(self, name, p, g):
@@ -171,32 +189,36 @@ def clip_grad_norm(grads, max_norm):
 # Learning-rate schedules: lr = schedule(t), t = epoch (or step) counted from 0. Chapter 6.
 
 class Schedule:
-    """Base class: a function of t = 0, 1, 2, ... giving the learning rate."""
+    """Base class: a function of t = 0, 1, 2, ... giving the learning rate.
+
+    The constructors check their settings so that every rate is finite and >= 0: a rate
+    lr > 0, decay factors gamma in (0, 1], step counts >= 1.
+    """
 
     def __call__(self, t):
-        if t < 0:
-            raise ValueError(f"{self} expected t >= 0, got {t}")
-        return self.lr_at(t)
+        return self.lr_at(check_int(self, "t", t, low=0))
 
     def __repr__(self):
         return f"{type(self).__name__}({', '.join(f'{k}={v}' for k, v in vars(self).items())})"
 
 
 class StepLR(Schedule):
-    """lr * gamma ** (t // step_size): divide by 1/gamma every step_size epochs."""
+    """lr * gamma ** (t // step_size): divide by 1/gamma every step_size epochs; gamma in (0, 1]."""
 
     def __init__(self, lr, step_size, gamma=0.1):
-        self.lr, self.step_size, self.gamma = lr, step_size, gamma
+        self.lr = _check_lr("StepLR", lr)
+        self.step_size = check_int("StepLR", "step_size", step_size, low=1)
+        self.gamma = _check_gamma("StepLR", gamma)
 
     def lr_at(self, t):
         return self.lr * self.gamma ** (t // self.step_size)
 
 
 class ExponentialLR(Schedule):
-    """lr * gamma ** t: exponential decay."""
+    """lr * gamma ** t: exponential decay; gamma in (0, 1]."""
 
     def __init__(self, lr, gamma):
-        self.lr, self.gamma = lr, gamma
+        self.lr, self.gamma = _check_lr("ExponentialLR", lr), _check_gamma("ExponentialLR", gamma)
 
     def lr_at(self, t):
         return self.lr * self.gamma ** t
@@ -206,17 +228,20 @@ class InverseTimeLR(Schedule):
     """lr / (1 + decay_rate * t): the 1/t decay."""
 
     def __init__(self, lr, decay_rate=1.0):
-        self.lr, self.decay_rate = lr, decay_rate
+        self.lr = _check_lr("InverseTimeLR", lr)
+        self.decay_rate = check_positive("InverseTimeLR", "decay_rate", decay_rate, allow_zero=True)
 
     def lr_at(self, t):
         return self.lr / (1 + self.decay_rate * t)
 
 
 class CosineLR(Schedule):
-    """Half a cosine from lr down to min_lr over total steps, then min_lr."""
+    """Half a cosine from lr down to min_lr (in [0, lr]) over total steps, then min_lr."""
 
     def __init__(self, lr, total, min_lr=0.0):
-        self.lr, self.total, self.min_lr = lr, total, min_lr
+        self.lr = _check_lr("CosineLR", lr)
+        self.total = check_int("CosineLR", "total", total, low=1)
+        self.min_lr = check_real("CosineLR", "min_lr", min_lr, low=0, high=self.lr)
 
     def lr_at(self, t):
         progress = min(t, self.total) / self.total
@@ -231,10 +256,20 @@ class WarmupLR(Schedule):
     """
 
     def __init__(self, after, warmup):
-        self.after, self.warmup = after, warmup
+        self.after = after if callable(after) else _check_lr("WarmupLR", after, "after")
+        self.warmup = check_int("WarmupLR", "warmup", warmup, low=0)
 
     def lr_at(self, t):
         after = self.after if callable(self.after) else (lambda _: self.after)
         if t < self.warmup:
             return after(0) * (t + 1) / self.warmup
         return after(t - self.warmup)
+
+
+def _check_lr(owner, lr, name="lr"):
+    return check_positive(owner, name, lr)
+
+
+def _check_gamma(owner, gamma):
+    """A decay factor: in (0, 1], so that lr * gamma ** k stays finite and > 0 for every k."""
+    return check_real(owner, "gamma", gamma, low=0, high=1, low_open=True)

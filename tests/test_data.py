@@ -2,11 +2,12 @@
 
 import gzip
 import hashlib
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from dlcore import data
+from dlcore import _download, data, functions
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -33,15 +34,15 @@ def fake_dataset(tmp_path, monkeypatch):
     monkeypatch.setenv("DLCORE_DATA", str(root))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     files = {}
-    for (split, kind), idx in data._FASHION_MNIST.files.items():
+    for (split, kind), idx in _download._FASHION_MNIST.files.items():
         content = idx_bytes(images if kind == "images" else labels)
         archive = gzip.compress(content, mtime=0)
         (folder / idx.name).write_bytes(archive)
-        files[(split, kind)] = data._IdxFile(idx.name, hashlib.md5(archive).hexdigest(),
-                                             hashlib.sha256(content).hexdigest())
-    spec = data._Dataset("fashion-mnist", "http://127.0.0.1:9/", str(tmp_path / "no-debian"),
-                         "dataset-fashion-mnist", files)
-    monkeypatch.setattr(data, "_FASHION_MNIST", spec)
+        files[(split, kind)] = _download._IdxFile(idx.name, hashlib.md5(archive).hexdigest(),
+                                                  hashlib.sha256(content).hexdigest())
+    spec = _download._Dataset("fashion-mnist", "http://127.0.0.1:9/", str(tmp_path / "no-debian"),
+                              "dataset-fashion-mnist", files)
+    monkeypatch.setattr(_download, "_FASHION_MNIST", spec)
     data._load_raw.cache_clear()
     yield folder, images, labels
     data._load_raw.cache_clear()
@@ -117,19 +118,19 @@ def test_download_is_atomic_and_verified(fake_dataset, tmp_path, monkeypatch):
         def __exit__(self, *exc): return False
         def read(self, size): out, self.payload = self.payload[:size], self.payload[size:]; return out
 
-    monkeypatch.setattr(data.urllib.request, "urlopen", lambda url, timeout: Response(good[:100] + b"x" * 50))
+    monkeypatch.setattr(_download.urllib.request, "urlopen", lambda url, timeout: Response(good[:100] + b"x" * 50))
     with pytest.raises(data.DatasetError):
         data.load_fashion_mnist("train", download=True)
     assert list(cache.iterdir()) == []            # the bad download was removed, no partial file left
 
     def broken(url, timeout):
         raise OSError("connection reset")
-    monkeypatch.setattr(data.urllib.request, "urlopen", broken)
+    monkeypatch.setattr(_download.urllib.request, "urlopen", broken)
     with pytest.raises(data.DatasetError, match="connection reset"):
         data.load_fashion_mnist("train", download=True)
     assert list(cache.iterdir()) == []
 
-    monkeypatch.setattr(data.urllib.request, "urlopen", lambda url, timeout: Response(good))
+    monkeypatch.setattr(_download.urllib.request, "urlopen", lambda url, timeout: Response(good))
     _, y = data.load_fashion_mnist("train", download=True)
     assert y.tolist() == labels.tolist()
     assert [p.name for p in cache.iterdir()] == ["train-labels-idx1-ubyte.gz"]
@@ -147,10 +148,11 @@ def test_images_labels_count_mismatch(fake_dataset, monkeypatch):
     folder, images, _ = fake_dataset
     content = idx_bytes(np.zeros(5, np.uint8))
     archive = gzip.compress(content)
-    files = dict(data._FASHION_MNIST.files)
-    files[("train", "labels")] = data._IdxFile("train-labels-idx1-ubyte.gz", hashlib.md5(archive).hexdigest(), None)
+    files = dict(_download._FASHION_MNIST.files)
+    files[("train", "labels")] = _download._IdxFile("train-labels-idx1-ubyte.gz", hashlib.md5(archive).hexdigest(), None)
     (folder / "train-labels-idx1-ubyte.gz").write_bytes(archive)
-    monkeypatch.setattr(data, "_FASHION_MNIST", data._Dataset(**{**data._FASHION_MNIST.__dict__, "files": files}))
+    monkeypatch.setattr(_download, "_FASHION_MNIST",
+                        _download._Dataset(**{**_download._FASHION_MNIST.__dict__, "files": files}))
     with pytest.raises(data.DatasetError, match="6 images but 5 labels"):
         data.load_fashion_mnist("train", download=False)
 
@@ -172,7 +174,7 @@ def test_mnist_missing_without_download(tmp_path, monkeypatch):
         data.load_mnist("train", download=False)
 
 
-@pytest.mark.skipif(not data.Path("/usr/share/datasets/fashion-mnist").is_dir(),
+@pytest.mark.skipif(not Path("/usr/share/datasets/fashion-mnist").is_dir(),
                     reason="Debian package dataset-fashion-mnist not installed")
 def test_real_fashion_mnist_from_debian_package(monkeypatch, tmp_path):
     monkeypatch.delenv("DLCORE_DATA", raising=False)
@@ -253,8 +255,8 @@ def test_iterate_minibatches_covers_each_example_once():
 
 
 def test_one_hot():
-    assert data.one_hot(np.array([2, 0]), 3).tolist() == [[0, 0, 1], [1, 0, 0]]
+    assert functions.one_hot(np.array([2, 0]), 3).tolist() == [[0, 0, 1], [1, 0, 0]]
     with pytest.raises(ValueError, match=r"labels must be in 0\.\.2"):
-        data.one_hot(np.array([3]), 3)
+        functions.one_hot(np.array([3]), 3)
     with pytest.raises(ValueError, match="integer labels"):
-        data.one_hot(np.array([0.5]), 3)
+        functions.one_hot(np.array([0.5]), 3)

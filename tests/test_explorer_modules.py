@@ -4,8 +4,12 @@ for bad input (each message says what was expected and what came)."""
 import numpy as np
 import pytest
 
-from dlcore.explorers import cnn, losses, optimizers, regularization
+from dlcore.data import iterate_minibatches
+from dlcore.explorers import batch_norm, cnn, gradient_descent, losses, optimizers, regularization
+from dlcore.layers import MSELoss, SoftmaxCrossEntropy
+from dlcore.model import mlp
 from dlcore.optim import SGD
+from dlcore.train import Trainer, TrainingDiverged, evaluate
 
 
 # ----------------------------------------------------------------------------- chapter 3, losses
@@ -48,6 +52,34 @@ def test_loss_helpers_reject_bad_input():
         losses.pull(np.zeros(3), loss="huber", delta=np.inf)
 
 
+# ----------------------------------------------------------------------------- chapter 4, gradient descent
+
+def test_train_network_records_the_full_data_loss_after_every_step():
+    x, y = gradient_descent.make_data()
+    run = gradient_descent.train_network(x, y, 0.1, steps=13, batch_size=8)     # 8 steps per epoch
+    assert len(run.losses) == 14 and not run.diverged
+    net = mlp([1, 16, 1], activation="tanh", init="xavier", rng=np.random.default_rng(0),
+              dtype=np.float64)
+    loss, opt, shuffle = MSELoss(), SGD(lr=0.1), np.random.default_rng(0)
+    expected = [loss(net(x), y)]
+    for _ in range(2):                                            # the same steps by hand
+        for xb, yb in iterate_minibatches(x, y, 8, shuffle):
+            loss(net(xb), yb)
+            net.backward(loss.backward())
+            opt.step(net.params, net.grads)
+            expected.append(loss(net(x), y))
+    assert run.losses == pytest.approx(expected[:14], rel=1e-12)
+
+
+def test_train_network_stops_where_the_loss_blows_up():
+    x, y = gradient_descent.make_data()
+    run = gradient_descent.train_network(x, y, 1.0, steps=100)
+    assert run.diverged and run.diverged_at == len(run.losses) - 1 < 100
+    limit = gradient_descent.BLOWUP * run.losses[0]
+    assert not run.losses[-1] <= limit and np.all(run.losses[:-1] <= limit)
+    assert gradient_descent.train_network(x, y, 1.0, steps=100, blowup=2.0).diverged_at < run.diverged_at
+
+
 # ----------------------------------------------------------------------------- chapter 6, optimizers
 
 def test_optimizer_paths_and_ewa():
@@ -80,6 +112,31 @@ def test_optimizer_helpers_reject_bad_input():
         optimizers.optimizer_path(SGD(lr=0.1), start=np.zeros(3))
     with pytest.raises(ValueError, match="ewa expected a 1-D sequence"):
         optimizers.ewa(np.zeros((2, 2)))
+
+
+# ----------------------------------------------------------------------------- chapter 8, batch norm
+
+def _random_classes(n_train=90, n_val=30, features=16, seed=0):
+    """(X_train, y_train, X_val, y_val): random inputs and 10 random classes."""
+    rng = np.random.default_rng(seed)
+    X = rng.random((n_train + n_val, features), dtype=np.float32)
+    y = rng.integers(0, 10, n_train + n_val)
+    return X[:n_train], y[:n_train], X[n_train:], y[n_train:]
+
+
+def test_train_run_records_every_step_and_epoch():
+    run = batch_norm.train_run(True, 0.1, _random_classes(), epochs=3, batch_size=30, hidden=(16, 16))
+    assert run["diverged_at"] is None and run["steps_per_epoch"] == 3
+    assert len(run["step_loss"]) == 9 and len(run["train_acc"]) == len(run["val_acc"]) == 3
+    assert np.all((0 <= run["val_acc"]) & (run["val_acc"] <= 1))
+
+
+def test_train_run_stops_at_a_divergence():
+    run = batch_norm.train_run(False, 1.0, _random_classes(), epochs=3, lr=1e6, batch_size=30,
+                               hidden=(64, 64))
+    assert run["diverged_at"] == len(run["step_loss"]) + 1 <= 9
+    assert np.isfinite(run["step_loss"]).all()
+    assert len(run["val_acc"]) == (run["diverged_at"] - 1) // run["steps_per_epoch"]
 
 
 # ----------------------------------------------------------------------------- chapter 9, regularization
@@ -124,6 +181,27 @@ def test_regularization_helpers_reject_bad_input():
         regularization.make_explorer(runs={})
 
 
+def test_train_curves_are_measured_in_eval_mode_after_every_epoch():
+    data = _random_classes(features=20)
+    run = regularization.train_curves(0.5, 0.01, data, epochs=4, hidden=(32,))
+    X, y, X_val, y_val = data
+    model = mlp([20, 32, 10], rng=np.random.default_rng(0), dropout=0.5)
+    loss = SoftmaxCrossEntropy()
+    trainer = Trainer(model, loss, SGD(lr=0.05, momentum=0.9, weight_decay=0.01), batch_size=100)
+    for epoch in range(4):                                        # the same run, evaluated by hand
+        trainer.fit(X, y, 1)
+        for part, (Xp, yp) in (("train", (X, y)), ("val", (X_val, y_val))):
+            value, acc = evaluate(model, loss, Xp, yp)
+            assert run[f"{part}_loss"][epoch] == value and run[f"{part}_acc"][epoch] == acc
+
+
+def test_train_curves_raise_when_the_loss_becomes_nan():
+    X, y, X_val, y_val = _random_classes()
+    X[3, 0] = np.nan
+    with pytest.raises(TrainingDiverged, match="the data hold nan or inf"):
+        regularization.train_curves(0.0, 0.0, (X, y, X_val, y_val), epochs=3, hidden=(8,))
+
+
 # ----------------------------------------------------------------------------- chapter 10, CNN
 
 def test_convolve_image_shapes_follow_the_formula():
@@ -148,8 +226,3 @@ def test_cnn_helpers_reject_bad_input():
         cnn.convolve_image(np.zeros((6, 6)), np.zeros((3, 3)), stride=1.5)
     with pytest.raises(ValueError, match="at least one value"):
         cnn.make_explorer(strides=())
-
-
-def test_pretrained_weights_ship_with_dlcore():
-    model = cnn.fashion_cnn(rng=np.random.default_rng(0)).load(cnn.PRETRAINED)
-    assert model.predict(np.zeros((2, 1, 28, 28), np.float32)).shape == (2, 10)

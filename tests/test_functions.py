@@ -133,3 +133,12 @@ def test_functions_do_not_change_their_input():
         f(y_hat, y)
     F.mse_grad(y_hat, y_hat + 1)
     assert np.array_equal(y_hat, before)
+
+
+def test_default_settings_are_pinned():
+    x = np.array([-2.0, 3.0])
+    assert np.allclose(F.leaky_relu(x), [-0.02, 3.0]) and np.allclose(F.leaky_relu_grad(x), [0.01, 1.0])
+    assert np.allclose(F.elu(x), [np.expm1(-2.0), 3.0]) and np.allclose(F.elu_grad(x), [np.exp(-2.0), 1.0])
+    assert F.huber(np.array([3.0]), np.array([0.0])) == pytest.approx(2.5)           # delta = 1
+    assert F.cross_entropy(np.array([[0.0, 1.0]]), np.array([0])) == pytest.approx(-np.log(1e-7))  # eps = 1e-7
+    assert F.cross_entropy_grad(np.array([[0.5, 0.5]]), np.array([0]))[0, 0] == pytest.approx(-1 / (0.5 + 1e-7))

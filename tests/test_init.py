@@ -47,3 +47,34 @@ def test_initialize_accepts_names_numbers_and_functions():
     assert init.initialize("xavier", (3, 4), rng).shape == (3, 4)
     assert init.initialize(1.0, (300, 300), rng).std() == pytest.approx(1.0, rel=0.02)
     assert init.initialize(lambda shape, rng: np.ones(shape), (2, 2), rng, np.float64).dtype == np.float64
+
+
+def test_fans_of_non_square_kernels():
+    assert init.fans((30, 3, 5, 2)) == (3 * 5 * 2, 30 * 5 * 2)
+    assert init.fans((8, 4, 1, 7)) == (28, 56)
+    assert init.fans([6, 2]) == (6, 2)
+
+
+@pytest.mark.parametrize("shape", [(64, 16, 3, 5), (64, 16, 5, 3), (48, 32, 1, 7)])
+def test_conv_stds_with_non_square_kernels(shape):
+    fan_in, fan_out = shape[1] * shape[2] * shape[3], shape[0] * shape[2] * shape[3]
+    rng = np.random.default_rng(0)
+    assert init.he_normal(shape, rng).std() == pytest.approx(np.sqrt(2 / fan_in), rel=0.03)
+    assert init.xavier_normal(shape, rng).std() == pytest.approx(np.sqrt(2 / (fan_in + fan_out)), rel=0.03)
+    a = np.sqrt(6 / fan_in)
+    W = init.he_uniform(shape, rng)
+    assert np.abs(W).max() <= a and np.abs(W).max() > 0.99 * a
+    a = np.sqrt(6 / (fan_in + fan_out))
+    W = init.xavier_uniform(shape, rng, gain=2.0)
+    assert np.abs(W).max() <= 2 * a and np.abs(W).max() > 0.99 * 2 * a
+
+
+def test_default_settings_are_pinned():
+    rng = np.random.default_rng(0)
+    assert init.normal((400, 500), rng).std() == pytest.approx(0.01, rel=0.02)        # std = 0.01
+    assert abs(init.normal((400, 500), rng).mean()) < 1e-4                           # mean = 0
+    u = init.uniform((400, 500), rng)
+    assert -0.05 <= u.min() < -0.0499 and 0.0499 < u.max() < 0.05                    # [-0.05, 0.05)
+    assert np.array_equal(init.xavier_normal((30, 20), 1), init.xavier_normal((30, 20), 1, gain=1.0))
+    assert np.all(init.constant((3,)) == 0.0)
+    assert all(f((2, 3), 0).dtype == np.float32 for f in (init.zeros, init.normal, init.he_normal, init.xavier_uniform))

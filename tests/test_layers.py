@@ -178,3 +178,33 @@ def test_the_base_classes_define_the_interface():
     with pytest.raises(NotImplementedError):
         layer.backward(np.ones(1))
     assert layer.params == layer.grads == layer.buffers == {} and repr(layer) == "Layer()"
+
+
+def test_batchnorm_eps_matters_on_features_without_variance():
+    x = np.array([[1.0, 3.0], [1.0, 5.0], [1.0, 7.0]])           # first feature constant, second var 8/3
+    bn = L.BatchNorm1d(2, eps=0.5, dtype=np.float64)
+    bn.params["beta"][:] = [0.25, 0.0]
+    y = bn(x)
+    assert np.allclose(y[:, 0], 0.25)                              # (x - mean) = 0: beta, no nan
+    assert np.allclose(y[:, 1], (x[:, 1] - 5) / np.sqrt(8 / 3 + 0.5))
+    bn.eval()                                                      # running var 0.9 * 1 + 0.1 * 8/3
+    assert np.allclose(bn(x)[:, 1], (x[:, 1] - 0.5) / np.sqrt(0.9 + 0.1 * 8 / 3 + 0.5))
+
+
+def test_layer_defaults_are_pinned():
+    bn = L.BatchNorm1d(3)
+    assert (bn.momentum, bn.eps, bn.dtype) == (0.1, 1e-5, np.float32)
+    x = np.array([[0.0, 0, 0], [2, 4, 6]], dtype=np.float32)
+    bn(x)
+    assert np.allclose(bn.buffers["running_mean"], 0.1 * x.mean(axis=0))
+    assert np.allclose(bn.buffers["running_var"], 0.9 + 0.1 * x.var(axis=0))
+    assert np.allclose(L.BatchNorm1d(3)(x), (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + 1e-5), atol=1e-6)
+    assert L.Dropout().p == 0.5 and L.LeakyReLU().negative_slope == 0.01 and L.ELU().alpha == 1.0
+    assert np.allclose(L.LeakyReLU()(np.array([[-2.0, 3.0]])), [[-0.02, 3.0]])
+    assert np.allclose(L.ELU()(np.array([[-1.0]])), np.expm1(-1.0))
+    assert L.HuberLoss().delta == 1.0 and L.HuberLoss()(np.array([3.0]), np.array([0.0])) == pytest.approx(2.5)
+    lin = L.Linear(400, 300, rng=np.random.default_rng(0))
+    assert lin.init == "he" and lin.dtype == np.float32 and "b" in lin.params and np.all(lin.params["b"] == 0)
+    assert lin.params["W"].std() == pytest.approx(np.sqrt(2 / 400), rel=0.02)
+    drop = L.Dropout(rng=np.random.default_rng(0))
+    assert np.mean(drop(np.ones((100, 100))) == 0) == pytest.approx(0.5, abs=0.02)

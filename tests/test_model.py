@@ -5,7 +5,9 @@ from dlcore import conv as C
 from dlcore import layers as L
 from dlcore import optim as O
 from dlcore.grad import gradient_check
-from dlcore.model import Sequential, mlp
+from dlcore.data import load_fashion_mnist
+from dlcore.model import FASHION_CNN_WEIGHTS, Sequential, fashion_cnn, mlp
+from dlcore.train import accuracy
 
 
 @pytest.fixture
@@ -144,3 +146,9 @@ def test_two_adam_steps_of_a_cnn_match_pytorch(rng):
     assert np.allclose(model[0].params["W"], reference[0].weight.detach().numpy(), rtol=1e-10, atol=1e-12)
     assert np.allclose(model[4].params["W"], reference[4].weight.detach().numpy().T, rtol=1e-10, atol=1e-12)
     assert np.allclose(model[4].params["b"], reference[4].bias.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_the_chapter_10_cnn_weights_ship_with_dlcore_and_classify():
+    model = fashion_cnn(rng=np.random.default_rng(0)).load(FASHION_CNN_WEIGHTS)
+    X, y = load_fashion_mnist("test", n=500, flatten=False)
+    assert accuracy(model, X, y) > 0.88

@@ -23,7 +23,7 @@ def test_sgd():
 def test_momentum():
     # v1 = 1, x1 = 1 - 0.1 * 1 = 0.9; v2 = 0.9 * 1 + 0.9 = 1.8, x2 = 0.9 - 0.18
     assert run(O.SGD(lr=0.1, momentum=0.9)) == pytest.approx([0.9, 0.72])
-    assert run(O.Momentum(lr=0.1)) == pytest.approx([0.9, 0.72])
+    assert run(O.SGD(lr=0.1, momentum=0.9)) == pytest.approx([0.9, 0.72])
 
 
 def test_nesterov():
@@ -62,7 +62,7 @@ def test_weight_decay_and_l1():
         assert abs(run(opt, grad=zero, steps=3)[-1]) < 1
 
 
-@pytest.mark.parametrize("opt", [O.SGD(lr=0.95), O.Momentum(lr=0.1), O.SGD(lr=0.1, momentum=0.9, nesterov=True),
+@pytest.mark.parametrize("opt", [O.SGD(lr=0.95), O.SGD(lr=0.1, momentum=0.9), O.SGD(lr=0.1, momentum=0.9, nesterov=True),
                                  O.AdaGrad(lr=1.5), O.RMSProp(lr=0.1), O.Adam(lr=0.3)], ids=repr)
 def test_optimizers_minimize_the_chapter_6_function(opt):
     # f(x, y) = x**2 / 20 + y**2, from (-7, 2)
@@ -109,3 +109,47 @@ def test_schedules():
 def test_the_base_optimizer_has_no_rule():
     with pytest.raises(NotImplementedError):
         O.Optimizer(lr=0.1).step({"x": np.ones(1)}, {"x": np.ones(1)})
+
+
+# --------------------------------------------------------------------- settings that must matter
+
+def test_weight_decay_and_l1_away_from_p_equal_1():
+    zero = lambda x: np.zeros_like(x)  # noqa: E731
+    # at p = 1, weight_decay * p equals weight_decay / p: test at p = 4 and p = -3
+    assert run(O.SGD(lr=0.1, weight_decay=0.5), x0=4.0, grad=zero, steps=1) == pytest.approx([4 - 0.1 * 0.5 * 4])
+    assert run(O.SGD(lr=0.1, weight_decay=0.5), x0=-3.0, grad=zero, steps=1) == pytest.approx([-3 + 0.1 * 0.5 * 3])
+    assert run(O.SGD(lr=0.1, l1=0.2), x0=4.0, grad=zero, steps=1) == pytest.approx([4 - 0.1 * 0.2])
+    # both on top of the gradient g = x at x = 2: 2 + 0.5 * 2 + 0.2 = 3.2
+    assert run(O.SGD(lr=0.1, weight_decay=0.5, l1=0.2), x0=2.0, steps=1) == pytest.approx([2 - 0.1 * 3.2])
+    # adaptive rules see the decayed gradient: Adam with eps = 1 steps lr * g / (|g| + 1)
+    g = 0.5 * 3
+    assert run(O.Adam(lr=0.1, eps=1.0, weight_decay=0.5), x0=3.0, grad=zero, steps=1) == \
+        pytest.approx([3 - 0.1 * g / (g + 1)])
+    assert run(O.AdaGrad(lr=0.1, eps=1.0, l1=0.3), x0=3.0, grad=zero, steps=1) == pytest.approx([3 - 0.1 * 0.3 / 1.3])
+
+
+def test_eps_matters():
+    # a large eps makes the adaptive step visibly smaller: step = lr * g / (sqrt(h) + eps)
+    assert run(O.AdaGrad(lr=0.1, eps=1.0), x0=2.0, steps=1) == pytest.approx([2 - 0.1 * 2 / (2 + 1)])
+    h = 0.5 * 4
+    assert run(O.RMSProp(lr=0.1, rho=0.5, eps=1.0), x0=2.0, steps=1) == \
+        pytest.approx([2 - 0.1 * 2 / (math.sqrt(h) + 1)])
+    assert run(O.Adam(lr=0.1, eps=1.0), x0=2.0, steps=1) == pytest.approx([2 - 0.1 * 2 / (2 + 1)])
+    # eps is added to the square root, not under it
+    assert run(O.AdaGrad(lr=0.1, eps=5.0), x0=2.0, steps=1) != pytest.approx([2 - 0.1 * 2 / math.sqrt(4 + 5)])
+
+
+def test_default_settings_are_pinned():
+    assert (O.SGD().lr, O.SGD().momentum, O.SGD().nesterov, O.SGD().weight_decay, O.SGD().l1) == (0.01, 0, False, 0, 0)
+    assert (O.AdaGrad().lr, O.AdaGrad().eps) == (0.01, 1e-10)
+    assert (O.RMSProp().lr, O.RMSProp().rho, O.RMSProp().eps) == (0.01, 0.9, 1e-8)
+    adam = O.Adam()
+    assert (adam.lr, adam.beta1, adam.beta2, adam.eps, adam.weight_decay, adam.l1) == (0.001, 0.9, 0.999, 1e-8, 0, 0)
+    # and the defaults behave as the same values given explicitly
+    assert run(O.Adam(), steps=3) == run(O.Adam(lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8), steps=3)
+    assert run(O.RMSProp(), steps=3) == run(O.RMSProp(lr=0.01, rho=0.9, eps=1e-8), steps=3)
+    assert run(O.SGD(), steps=2) == pytest.approx([0.99, 0.99 ** 2])
+    assert O.StepLR(1.0, 1)(1) == pytest.approx(0.1)                 # gamma = 0.1
+    assert O.InverseTimeLR(1.0)(1) == 0.5                             # decay_rate = 1
+    assert O.CosineLR(1.0, 4)(4) == 0.0                               # min_lr = 0
+    assert O.clip_grad_norm({"g": np.array([3.0, 4.0])}, 5.0) == 5.0  # at the limit: unchanged

@@ -107,7 +107,7 @@ def test_regression_targets_must_match():
     (lambda: O.Adam(beta2=1.5), r"Adam expected beta2 in \[0, 1\), got 1\.5"),
     (lambda: O.AdaGrad(eps=0), r"AdaGrad expected eps > 0, got 0"),
     (lambda: O.clip_grad_norm({}, 0), r"clip_grad_norm expected max_norm > 0, got 0"),
-    (lambda: O.StepLR(0.1, 2)(-1), r"StepLR\(lr=0\.1, step_size=2, gamma=0\.1\) expected t >= 0, got -1"),
+    (lambda: O.StepLR(0.1, 2)(-1), r"StepLR\(lr=0\.1, step_size=2, gamma=0\.1\) expected t to be an integer >= 0, got -1"),
     (lambda: relative_error(np.zeros(2), np.zeros(3)), r"relative_error expected arrays of the same shape, got \(2,\) and \(3,\)"),
     (lambda: Trainer(mlp([2, 2]), L.MSELoss(), O.SGD(), batch_size=0), r"Trainer expected batch_size to be a positive integer, got 0"),
     (lambda: Trainer(mlp([2, 2]), L.MSELoss(), O.SGD(), early_stopping_patience=0), r"early_stopping_patience >= 1 or None, got 0"),

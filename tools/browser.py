@@ -4,7 +4,7 @@ The built book (_build/html) is served on a loopback port. Every request that le
 server is blocked, except MathJax's CDN address, which is answered from a local npm copy
 (`make setup` installs it), so the pages are checked with no network at all.
 
-    python tests/browser.py screenshots [OUT_DIR]     # landing page and a chapter, desktop and phone
+    python tools/browser.py screenshots [OUT_DIR]     # landing page and a chapter, desktop and phone
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The student edition: every notebook of the book without exercise solutions and hidden checks.
 
-    python tests/student_edition.py [OUT_DIR]      # what `make student` runs; OUT_DIR defaults to student/
-    python tests/student_edition.py grade STUDENT.ipynb     # run it with the book's hidden checks
+    python tools/student_edition.py [OUT_DIR]      # what `make student` runs; OUT_DIR defaults to student/
+    python tools/student_edition.py grade STUDENT.ipynb     # run it with the book's hidden checks
 
 For each ``book/*.ipynb`` it writes a copy to OUT_DIR in which
 

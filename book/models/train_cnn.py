@@ -13,7 +13,7 @@ seeded (weights, shuffling). The run that made the committed file printed
 "test accuracy 0.9194".
 
 Recipe, fixed before looking at the test set: the network of
-``dlcore.explorers.cnn.fashion_cnn``; 55,000 training images and the last 5,000 of the
+``dlcore.model.fashion_cnn``; 55,000 training images and the last 5,000 of the
 training file held out for validation; Adam (lr 1e-3, decayed along half a cosine towards 0
 over the run), batch 100, 12 epochs; the weights of the epoch with the lowest validation loss are
 kept. The test set is used once, at the end, to report the accuracy.
@@ -26,12 +26,12 @@ from pathlib import Path
 import numpy as np
 
 from dlcore.data import load_fashion_mnist
-from dlcore.explorers.cnn import PRETRAINED, fashion_cnn
 from dlcore.layers import SoftmaxCrossEntropy
+from dlcore.model import FASHION_CNN_WEIGHTS, fashion_cnn
 from dlcore.optim import Adam, CosineLR
 from dlcore.train import Trainer, evaluate
 
-DEFAULT_OUT = PRETRAINED
+DEFAULT_OUT = FASHION_CNN_WEIGHTS
 
 
 def main(argv=None):

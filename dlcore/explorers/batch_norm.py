@@ -21,11 +21,11 @@ import numbers
 
 import numpy as np
 
-from ..data import iterate_minibatches, load_fashion_mnist
+from ..data import load_fashion_mnist
 from ..layers import SoftmaxCrossEntropy
 from ..model import mlp
 from ..optim import SGD
-from ..train import accuracy
+from ..train import Trainer
 from ..widgets import Explorer, message_figure
 
 __all__ = ["INIT_STDS", "HIDDEN", "init_scale_data", "train_run", "init_scale_runs",
@@ -61,33 +61,21 @@ def train_run(batchnorm, std, data, *, epochs=10, lr=0.05, batch_size=100, hidde
 
     batchnorm: insert ``BatchNorm1d`` before every hidden activation. std: the weights'
     init standard deviation. data: (X_train, y_train, X_val, y_val) as from
-    :func:`init_scale_data`. Optimizer: plain SGD with learning rate ``lr``. A run whose
-    loss becomes nan or inf stops there (``diverged_at`` tells the step).
+    :func:`init_scale_data`. Optimizer: plain SGD with learning rate ``lr``. A
+    ``Trainer`` with ``on_divergence="stop"`` trains it: a run whose loss becomes nan or
+    inf stops there (``diverged_at`` tells the step).
     """
     std = _check_std(std)
     if len(data) != 4:
         raise ValueError("data must be (X_train, y_train, X_val, y_val)")
     X, y, X_val, y_val = data
     model = mlp([X.shape[1], *hidden, 10], init=std, rng=np.random.default_rng(seed), batchnorm=bool(batchnorm))
-    loss, optimizer, rng = SoftmaxCrossEntropy(), SGD(lr=lr), np.random.default_rng(seed)
-    run = {"step_loss": [], "train_acc": [], "val_acc": [], "diverged_at": None}
+    trainer = Trainer(model, SoftmaxCrossEntropy(), SGD(lr=lr), batch_size=batch_size, seed=seed,
+                      train_metrics="eval", on_divergence="stop")
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for epoch in range(epochs):
-            model.train()
-            for xb, yb in iterate_minibatches(X, y, batch_size, rng):
-                value = loss.forward(model.forward(xb), yb)
-                if not np.isfinite(value):
-                    run["diverged_at"] = len(run["step_loss"]) + 1
-                    break
-                run["step_loss"].append(value)
-                model.backward(loss.backward(), input_grad=False)
-                optimizer.step(model.params, model.grads)
-            if run["diverged_at"] is not None:
-                break
-            run["train_acc"].append(accuracy(model, X, y))
-            run["val_acc"].append(accuracy(model, X_val, y_val))
-    run["steps_per_epoch"] = -(-len(X) // batch_size)
-    return {k: (np.array(v) if isinstance(v, list) else v) for k, v in run.items()}
+        history = trainer.fit(X, y, epochs, val=(X_val, y_val))
+    run = {key: np.array(history[key]) for key in ("step_loss", "train_acc", "val_acc")}
+    return {**run, "diverged_at": history.diverged_at, "steps_per_epoch": -(-len(X) // batch_size)}
 
 
 def init_scale_runs(stds=INIT_STDS, data=None, **options):

@@ -1,19 +1,14 @@
-"""Chapter 10, Convolutional networks: the convolution explorer and the chapter's CNN.
+"""Chapter 10, Convolutional networks: the convolution explorer.
 
 ``make_explorer()`` convolves a real Fashion-MNIST image with a chosen kernel (edges, blur,
 sharpen, emboss, ...) at a chosen stride and padding, and shows input, kernel and output
 with the output's shape worked out by the output-size formula.
-
-``fashion_cnn(rng)`` builds the network that ``book/models/train_cnn.py`` trains and the
-chapter loads, so the script and the notebook share one definition.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
-__all__ = ["KERNELS", "make_explorer", "fashion_cnn", "convolve_image"]
+__all__ = ["KERNELS", "make_explorer", "convolve_image"]
 
 # name -> (integer matrix, scale): the kernel is scale * matrix. Kept as integers so the
 # figure can print them exactly.
@@ -147,27 +142,3 @@ def make_explorer(image_index: int = 0, strides=(1, 2), paddings=(0, 1, 2)):
                              "padding": paddings[min(1, len(paddings) - 1)]},
                     title="Convolution: kernel, stride, padding",
                     labels={"kernel": "kernel", "stride": "stride", "padding": "padding (pixels)"})
-
-
-PRETRAINED = Path(__file__).resolve().parents[1] / "pretrained" / "cnn_fashion.npz"
-
-
-def fashion_cnn(rng=None, dtype=np.float32):
-    """The chapter's CNN for (N, 1, 28, 28) Fashion-MNIST images -> (N, 10) class scores.
-
-    conv 16x5x5 (pad 2) -> ReLU -> max pool 2 -> conv 32x3x3 (pad 1) -> ReLU -> max pool 2
-    -> flatten (32*7*7 = 1568) -> linear 100 -> ReLU -> linear 10.
-    Trained by ``book/models/train_cnn.py``, which saves the weights to ``PRETRAINED`` (shipped
-    with dlcore, so ``pip install`` brings them along); taught in chapter 10.
-    """
-    from ..conv import Conv2d, Flatten, MaxPool2d
-    from ..layers import Linear, ReLU
-    from ..model import Sequential
-
-    rng = np.random.default_rng() if rng is None else rng
-    return Sequential(
-        Conv2d(1, 16, 5, padding=2, rng=rng, dtype=dtype), ReLU(), MaxPool2d(2),
-        Conv2d(16, 32, 3, padding=1, rng=rng, dtype=dtype), ReLU(), MaxPool2d(2),
-        Flatten(),
-        Linear(32 * 7 * 7, 100, rng=rng, dtype=dtype), ReLU(),
-        Linear(100, 10, rng=rng, dtype=dtype))

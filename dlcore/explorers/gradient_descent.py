@@ -25,6 +25,7 @@ from ..data import iterate_minibatches
 from ..layers import MSELoss
 from ..model import mlp
 from ..optim import SGD
+from ..train import Trainer, evaluate
 from ..widgets import Explorer, blit_figure, message_figure
 
 __all__ = ["make_data", "line_loss", "line_grad", "line_curvatures", "least_squares", "Run", "fit_line",
@@ -189,6 +190,11 @@ def _batches(x, y, batch_size, rng):
         yield from iterate_minibatches(x, y, batch_size, rng)
 
 
+def _blew_up(loss, start, blowup):
+    """The runs' stopping rule: the loss is nan or inf, or ``blowup`` times its start."""
+    return not math.isfinite(loss) or loss > blowup * start
+
+
 def fit_line(x, y, lr, steps, batch_size=None, seed=0, start=START, blowup=BLOWUP):
     """(Mini-batch) gradient descent on the line's parameters (w, b), from ``start``.
 
@@ -210,7 +216,7 @@ def fit_line(x, y, lr, steps, batch_size=None, seed=0, start=START, blowup=BLOWU
             p = p - lr * line_grad(p, xb, yb)
             path.append(p.copy())
             losses.append(float(line_loss(p[0], p[1], x, y)))
-            if not math.isfinite(losses[-1]) or losses[-1] > blowup * losses[0]:
+            if _blew_up(losses[-1], losses[0], blowup):
                 diverged_at = step
                 break
     wb_star, l_star = least_squares(x, y)
@@ -227,8 +233,10 @@ def fit_line(x, y, lr, steps, batch_size=None, seed=0, start=START, blowup=BLOWU
 def train_network(x, y, lr, steps, batch_size=None, hidden=16, seed=0, blowup=BLOWUP):
     """Train a 1-hidden-layer tanh network (1-hidden-1, float64) by plain SGD on MSE.
 
-    Same data, batches and stopping rule as ``fit_line``; records the full-data loss after
-    every step. The weights start the same for every lr (``seed``). Returns a ``Run``
+    Same data, batches and stopping rule as ``fit_line``. A ``Trainer`` takes the steps
+    (seeded like fit_line's shuffling); its ``after_step`` records the full-data loss after
+    every step and ends training after ``steps`` updates or when that loss blows up.
+    The weights start the same for every lr (``seed``). Returns a ``Run``
     (no path: the network has 3 * hidden + 1 parameters).
     """
     x, y = _check_xy("train_network", x, y)
@@ -237,21 +245,20 @@ def train_network(x, y, lr, steps, batch_size=None, hidden=16, seed=0, blowup=BL
     _check_batch("train_network", batch_size, len(x))
     model = mlp([1, hidden, 1], activation="tanh", init="xavier", rng=np.random.default_rng(seed),
                 dtype=np.float64)
-    loss, opt = MSELoss(), SGD(lr=lr)
-    batches = _batches(x, y, batch_size, np.random.default_rng(seed))
-    full_batch = batch_size == len(x)
-    losses, diverged_at = [loss.forward(model.forward(x), y)], None
+    loss = MSELoss()
+    losses = [evaluate(model, loss, x, y)[0]]
+
+    def record_loss(step, batch_loss):
+        """Append the full-data loss; a true result ends training."""
+        losses.append(evaluate(model, loss, x, y)[0])
+        return step == steps or _blew_up(losses[-1], losses[0], blowup)
+
+    trainer = Trainer(model, loss, SGD(lr=lr), batch_size=batch_size, seed=seed,
+                      after_step=record_loss)
+    epochs = math.ceil(steps / math.ceil(len(x) / batch_size))    # enough for `steps` updates
     with np.errstate(over="ignore", invalid="ignore"):
-        for step in range(1, steps + 1):
-            if not full_batch:  # the full-data forward pass above is the batch's when full
-                xb, yb = next(batches)
-                loss.forward(model.forward(xb), yb)
-            model.backward(loss.backward(), input_grad=False)
-            opt.step(model.params, model.grads)
-            losses.append(loss.forward(model.forward(x), y))
-            if not math.isfinite(losses[-1]) or losses[-1] > blowup * losses[0]:
-                diverged_at = step
-                break
+        trainer.fit(x, y, epochs)
+    diverged_at = len(losses) - 1 if _blew_up(losses[-1], losses[0], blowup) else None
     return Run(lr=float(lr), batch_size=batch_size, losses=np.array(losses), diverged_at=diverged_at)
 
 

@@ -114,9 +114,9 @@ def optimizer_path(optimizer, steps=30, start=START, grad=bowl_grad):
 _CONTOURS = {}
 
 
-def _contour_segments(levels, view):
-    """The contour lines of the bowl as line segments, computed once per (levels, view)."""
-    key = (tuple(levels), tuple(view))
+def _contour_segments(levels):
+    """The contour lines of the bowl as line segments, computed once per set of levels."""
+    key = tuple(levels)
     if key not in _CONTOURS:
         # each level set x^2/20 + y^2 = c is an ellipse with semi-axes sqrt(20 c) and sqrt(c)
         t = np.linspace(0, 2 * np.pi, 121)
@@ -147,7 +147,7 @@ def draw_bowl(ax, *, levels=_LEVELS, view=_VIEW):
     """Contour lines (ellipses) of the bowl on ``ax`` and a cross at its minimum; returns ax."""
     from matplotlib.collections import LineCollection
 
-    ax.add_collection(LineCollection(_contour_segments(levels, view), colors="0.75", linewidths=0.7))
+    ax.add_collection(LineCollection(_contour_segments(levels), colors="0.75", linewidths=0.7))
     ax.plot(0, 0, "+", color="k", ms=9, mew=1.5)
     ax.set(xlim=view[:2], ylim=view[2:], xlabel="x", ylabel="y")
     return ax

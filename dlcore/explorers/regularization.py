@@ -27,7 +27,7 @@ from ..data import load_fashion_mnist
 from ..layers import SoftmaxCrossEntropy
 from ..model import mlp
 from ..optim import SGD
-from ..train import Trainer, evaluate
+from ..train import Trainer
 from ..widgets import Explorer, message_figure
 
 __all__ = ["DROP_RATES", "L2_STRENGTHS", "downsample", "small_subset", "augment",
@@ -126,6 +126,9 @@ def train_curves(drop_rate, l2, data, *, epochs=30, lr=0.05, momentum=0.9, batch
 
     drop_rate: dropout after each hidden ReLU; l2: SGD's ``weight_decay``.
     data: (X_train, y_train, X_val, y_val), e.g. from :func:`small_subset`.
+    A ``Trainer`` with ``train_metrics="eval"`` trains it, so the training curves, like the
+    validation curves, are measured with dropout off. Raises ``TrainingDiverged`` when the
+    loss becomes nan or inf.
     """
     if isinstance(drop_rate, bool) or not isinstance(drop_rate, numbers.Real) or not 0 <= drop_rate < 1:
         raise ValueError(f"drop_rate must be in [0, 1), got {drop_rate!r}")
@@ -134,19 +137,12 @@ def train_curves(drop_rate, l2, data, *, epochs=30, lr=0.05, momentum=0.9, batch
     if len(data) != 4:
         raise ValueError("data must be (X_train, y_train, X_val, y_val)")
     X, y, X_val, y_val = data
-    rng = np.random.default_rng(seed)
-    model = mlp([X.shape[1], *hidden, 10], rng=rng, dropout=float(drop_rate))
-    loss = SoftmaxCrossEntropy()
-    trainer = Trainer(model, loss, SGD(lr=lr, momentum=momentum, weight_decay=float(l2)),
-                      batch_size=batch_size, seed=seed)
-    curves = {"train_loss": [], "train_acc": [], "val_loss": [], "val_acc": []}
-    for _ in range(_positive_int("epochs", epochs)):
-        trainer.fit(X, y, 1)
-        for part, (Xp, yp) in (("train", (X, y)), ("val", (X_val, y_val))):
-            value, acc = evaluate(model, loss, Xp, yp)
-            curves[f"{part}_loss"].append(value)
-            curves[f"{part}_acc"].append(acc)
-    return {k: np.array(v) for k, v in curves.items()}
+    model = mlp([X.shape[1], *hidden, 10], rng=np.random.default_rng(seed), dropout=float(drop_rate))
+    optimizer = SGD(lr=lr, momentum=momentum, weight_decay=float(l2))
+    trainer = Trainer(model, SoftmaxCrossEntropy(), optimizer, batch_size=batch_size, seed=seed,
+                      train_metrics="eval")
+    history = trainer.fit(X, y, _positive_int("epochs", epochs), val=(X_val, y_val))
+    return {key: np.array(history[key]) for key in ("train_loss", "train_acc", "val_loss", "val_acc")}
 
 
 def dropout_runs(drop_rates=DROP_RATES, l2_strengths=L2_STRENGTHS, data=None, **options):
