@@ -20,7 +20,6 @@ kept. The test set is used once, at the end, to report the accuracy.
 """
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -57,25 +56,15 @@ def main(argv=None):
     print(model, f"\n{model.num_params():,} parameters", flush=True)
     loss = SoftmaxCrossEntropy()
     optimizer = Adam(lr=args.lr)
-    schedule = CosineLR(args.lr, total=args.epochs)
-    trainer = Trainer(model, loss, optimizer, batch_size=args.batch_size, seed=args.seed)
-
-    best_loss, best_epoch, best_state = np.inf, None, None
-    start = time.perf_counter()
-    for epoch in range(args.epochs):
-        optimizer.lr = schedule(epoch)
-        history = trainer.fit(X_train, y_train, epochs=1, val=(X_val, y_val))
-        val_loss, val_acc = history["val_loss"][-1], history["val_acc"][-1]
-        if val_loss < best_loss:
-            best_loss, best_epoch, best_state = val_loss, epoch, model.state_dict()
-        print(f"epoch {epoch + 1:2d}/{args.epochs}  lr {optimizer.lr:.2e}  "
-              f"train loss {history['train_loss'][-1]:.4f} acc {history['train_acc'][-1]:.4f}  "
-              f"val loss {val_loss:.4f} acc {val_acc:.4f}  "
-              f"({time.perf_counter() - start:.0f} s)", flush=True)
-
-    model.load_state_dict(best_state)
+    # keep the weights of the epoch with the lowest validation loss: early stopping whose
+    # patience is the whole run never stops early, and restores the best epoch at the end
+    trainer = Trainer(model, loss, optimizer, batch_size=args.batch_size, seed=args.seed,
+                      lr_schedule=CosineLR(args.lr, total=args.epochs),
+                      early_stopping_patience=args.epochs, progress=True)
+    history = trainer.fit(X_train, y_train, args.epochs, val=(X_val, y_val))
+    best_epoch = history.best_epoch
+    print(f"kept epoch {best_epoch + 1} (lowest validation loss {history['val_loss'][best_epoch]:.4f})")
     test_loss, test_acc = evaluate(model, loss, X_test, y_test)
-    print(f"kept epoch {best_epoch + 1} (lowest validation loss {best_loss:.4f})")
     print(f"test loss {test_loss:.4f}  test accuracy {test_acc:.4f}")
     model.save(args.out)
     print(f"saved {args.out} ({args.out.stat().st_size / 1e6:.2f} MB)")
