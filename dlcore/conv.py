@@ -4,10 +4,11 @@ Images are batches x: (N, C, H, W) (examples, channels, height, width). A convol
 becomes one matrix product through ``im2col``, which copies every receptive field of the
 input into a row; ``col2im`` adds rows back into an image (the backward of im2col).
 
-Pooling and ``col2im`` loop over the kh * kw offsets of the window (4 for a 2x2 pool),
-each time touching a strided slice of the whole batch: few, large array operations.
-They work on channels-last (N, H, W, C) views, the memory order a Conv2d output has, so
-the channels of one pixel sit side by side.
+Pooling, ``col2im`` and ``conv_input_grad`` (what Conv2d's backward uses instead of
+col2im) loop over the kh * kw offsets of the window (4 for a 2x2 pool), each time touching
+a strided slice of the whole batch: few, large array operations. They work on
+channels-last (N, H, W, C) views, the memory order a Conv2d output has, so the channels
+of one pixel sit side by side.
 """
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -85,6 +86,29 @@ def col2im(col, x_shape, kh, kw, stride=1, padding=0):
     return _channels_first(x)[:, :, padding:padding + H, padding:padding + W]
 
 
+def conv_input_grad(dout, W, x_shape, stride=1, padding=0):
+    """dL/dx of a convolution: col2im(delta @ W.reshape(F, -1)) without that large matrix.
+
+    dout: (N, F, OH, OW), filters W: (F, C, kh, kw) -> dx: (N, C, H, W) = x_shape;
+    delta is dout as an (N*OH*OW, F) matrix. Element k = (i, j) of every window was
+    multiplied by W[:, :, i, j], so the pixels at that offset receive
+    delta @ W[:, :, i, j], (N*OH*OW, C): kh * kw small products, each added to one strided
+    slice of dx. col2im reads the same numbers from kh * kw strided slices of the
+    (N*OH*OW, C*kh*kw) matrix delta @ W.reshape(F, -1), several times slower.
+    Pixels that no window reaches (with stride > 1) get gradient 0.
+    """
+    N, C, height, width = x_shape
+    F, _, kh, kw = W.shape
+    oh, ow = dout.shape[2:]
+    delta = _channels_last(dout).reshape(-1, F)                     # (N*OH*OW, F)
+    weights = W.reshape(F, C, kh * kw)                               # [:, :, k] = W[:, :, i, j]
+    dx = np.zeros((N, height + 2 * padding, width + 2 * padding, C),  # padded, channels last
+                  dtype=np.result_type(delta, W))
+    for k, window in _windows(kh, kw, stride, oh, ow):
+        dx[window] += (delta @ weights[:, :, k]).reshape(N, oh, ow, C)  # (N*OH*OW, F) @ (F, C)
+    return _channels_first(dx)[:, :, padding:padding + height, padding:padding + width]
+
+
 class Conv2d(Layer):
     """2-D convolution (cross-correlation, as in every framework). Taught in chapter 10.
 
@@ -95,6 +119,8 @@ class Conv2d(Layer):
 
     Computed as one matrix product im2col(x) @ W.reshape(out_channels, -1).T; the output
     is returned as a (N, F, OH, OW) view of the product's (N, OH, OW, F) memory.
+    Backward, with delta = dout as an (N*OH*OW, F) matrix: dW = delta.T @ im2col(x) and
+    dx = col2im(delta @ W.reshape(F, -1)), which ``conv_input_grad`` computes.
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, *,
@@ -128,16 +154,17 @@ class Conv2d(Layer):
         return _channels_first(y.reshape(N, oh, ow, self.out_channels))
 
     def backward(self, dout, input_grad=True):
-        dout = _channels_last(dout).reshape(-1, self.out_channels)  # (N*OH*OW, F)
-        self.grads["W"] = (dout.T @ self.col).reshape(self.params["W"].shape)
+        delta = _channels_last(dout).reshape(-1, self.out_channels)  # (N*OH*OW, F)
+        # dW = delta.T @ im2col(x): (F, N*OH*OW) @ (N*OH*OW, C*kh*kw), as (F, C, kh, kw)
+        self.grads["W"] = (delta.T @ self.col).reshape(self.params["W"].shape)
         if "b" in self.params:
-            # the sum over all rows, written as a product with a row of ones: numpy's
-            # dout.sum(axis=0) is several times slower on such a tall, narrow array
-            self.grads["b"] = np.ones(len(dout), dtype=dout.dtype) @ dout
+            # db: the sum of delta's rows, written as a product with a row of ones:
+            # numpy's delta.sum(axis=0) is several times slower on such a tall, narrow array
+            self.grads["b"] = np.ones(len(delta), dtype=delta.dtype) @ delta
         if not input_grad:
             return None
-        dcol = dout @ self.params["W"].reshape(self.out_channels, -1)    # (N*OH*OW, C*kh*kw)
-        return col2im(dcol, self.x_shape, *self.kernel_size, self.stride, self.padding)
+        # dx = col2im(delta @ W.reshape(F, -1)): (N, C, H, W)
+        return conv_input_grad(dout, self.params["W"], self.x_shape, self.stride, self.padding)
 
     def extra_repr(self):
         bias = "" if "b" in self.params else ", bias=False"

@@ -87,6 +87,61 @@ def test_conv2d_gradients(hw, k, stride, padding, rng):
     assert_gradients_match(conv, rng.normal(size=(2, 2) + hw), rng)
 
 
+# strides 1, 2, 3 x paddings 0, 1, 2, with square and non-square kernels, on inputs where
+# (H + 2 padding - kh) is often not divisible by the stride (rows no window reaches)
+GRADIENT_CASES = [((7, 8), k, stride, padding)
+                  for k in (3, (2, 3), (3, 1)) for stride in (1, 2, 3) for padding in (0, 1, 2)]
+
+
+@pytest.mark.parametrize("hw, k, stride, padding", GRADIENT_CASES)
+def test_conv2d_gradients_strides_paddings_kernels(hw, k, stride, padding, rng):
+    conv = C.Conv2d(2, 3, k, stride, padding, rng=rng, dtype=np.float64)
+    conv.params["b"][:] = rng.normal(size=3)
+    assert_gradients_match(conv, rng.normal(size=(2, 2) + hw), rng)
+
+
+def col2im_input_grad(dout, W, x_shape, stride, padding):
+    """The chapter's formula dx = col2im(dout @ W.reshape(F, -1)), as the reference."""
+    F, _, kh, kw = W.shape
+    rows = dout.transpose(0, 2, 3, 1).reshape(-1, F)
+    return C.col2im(rows @ W.reshape(F, -1), x_shape, kh, kw, stride, padding)
+
+
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-12), (np.float32, 1e-5)])
+def test_conv_input_grad_equals_col2im(dtype, rtol, rng):
+    for _ in range(20):
+        N, C_in, F = rng.integers(1, 4, size=3)
+        kh, kw = rng.integers(1, 5, size=2)
+        stride, padding = rng.integers(1, 4), rng.integers(0, 3)
+        H, W = rng.integers(max(kh, kw), 10, size=2)
+        x_shape = (N, C_in, H, W)
+        oh = C.conv_output_size(H, kh, stride, padding)
+        ow = C.conv_output_size(W, kw, stride, padding)
+        dout = rng.normal(size=(N, F, oh, ow)).astype(dtype)
+        W_ = rng.normal(size=(F, C_in, kh, kw)).astype(dtype)
+        dx = C.conv_input_grad(dout, W_, x_shape, stride, padding)
+        expected = col2im_input_grad(dout, W_, x_shape, stride, padding)
+        assert dx.shape == x_shape and dx.dtype == dtype
+        np.testing.assert_allclose(dx, expected, rtol=rtol, atol=rtol * np.abs(expected).max())
+
+
+def test_conv_input_grad_is_zero_where_no_window_reaches():
+    # H = W = 8, kernel 3, stride 3: the windows cover rows and columns 0..5, never 6 and 7
+    dx = C.conv_input_grad(np.ones((1, 1, 2, 2)), np.ones((1, 1, 3, 3)), (1, 1, 8, 8), stride=3)
+    assert np.all(dx[..., :6, :6] == 1)
+    assert np.all(dx[..., 6:, :] == 0) and np.all(dx[..., :, 6:] == 0)
+
+
+def test_conv2d_backward_is_float32_and_matches_col2im(rng):
+    conv = C.Conv2d(16, 32, 5, padding=2, rng=rng)
+    x = rng.normal(size=(4, 16, 14, 14)).astype(np.float32)
+    dout = rng.normal(size=conv(x).shape).astype(np.float32)
+    dx = conv.backprop(dout)
+    expected = col2im_input_grad(dout, conv.params["W"], x.shape, 1, 2)
+    assert dx.dtype == conv.grads["W"].dtype == conv.grads["b"].dtype == np.float32
+    np.testing.assert_allclose(dx, expected, rtol=1e-5, atol=1e-5 * np.abs(expected).max())
+
+
 def test_conv2d_shapes_repr_and_first_layer_backward(rng):
     conv = C.Conv2d(1, 30, 5, rng=rng)
     assert conv.params["W"].shape == (30, 1, 5, 5) and conv.params["b"].shape == (30,)
