@@ -60,15 +60,16 @@ class Relu:
 
 
 class Convolution:
-    def __init__(self, W, b):
+    def __init__(self, W, b, pad=0):
         self.params = {"W": W, "b": b}
         self.grads = {}
+        self.pad = pad
 
     def forward(self, x):
         FN, C, FH, FW = self.params["W"].shape
         N, _, H, W = x.shape
-        oh, ow = H - FH + 1, W - FW + 1
-        self.x, self.col = x, im2col(x, FH, FW)
+        oh, ow = H + 2 * self.pad - FH + 1, W + 2 * self.pad - FW + 1
+        self.x, self.col = x, im2col(x, FH, FW, pad=self.pad)
         self.col_W = self.params["W"].reshape(FN, -1).T
         out = self.col @ self.col_W + self.params["b"]
         return out.reshape(N, oh, ow, -1).transpose(0, 3, 1, 2)
@@ -77,7 +78,7 @@ class Convolution:
         FN, C, FH, FW = self.params["W"].shape
         dout = dout.transpose(0, 2, 3, 1).reshape(-1, FN)
         self.grads = {"W": (self.col.T @ dout).transpose(1, 0).reshape(FN, C, FH, FW), "b": dout.sum(axis=0)}
-        return col2im(dout @ self.col_W.T, self.x.shape, FH, FW)
+        return col2im(dout @ self.col_W.T, self.x.shape, FH, FW, pad=self.pad)
 
 
 class Pooling:
@@ -152,6 +153,13 @@ def cnn(rng):
                 Affine(he(rng, 100, (100, 10)), np.zeros(10))])
 
 
+def cnn2(rng):
+    return Net([Convolution(he(rng, 25, (16, 1, 5, 5)), np.zeros(16), pad=2), Relu(), Pooling(2),
+                Convolution(he(rng, 400, (32, 16, 5, 5)), np.zeros(32), pad=2), Relu(), Pooling(2),
+                Affine(he(rng, 1568, (1568, 100)), np.zeros(100)), Relu(),
+                Affine(he(rng, 100, (100, 10)), np.zeros(10))])
+
+
 class SGD:
     def __init__(self, lr):
         self.lr = lr
@@ -159,22 +167,6 @@ class SGD:
     def update(self, params, grads):
         for key in params:
             params[key] -= self.lr * grads[key]
-
-
-class Adam:
-    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999):
-        self.lr, self.beta1, self.beta2, self.iter, self.m, self.v = lr, beta1, beta2, 0, None, None
-
-    def update(self, params, grads):
-        if self.m is None:
-            self.m = {k: np.zeros_like(v) for k, v in params.items()}
-            self.v = {k: np.zeros_like(v) for k, v in params.items()}
-        self.iter += 1
-        lr_t = self.lr * np.sqrt(1.0 - self.beta2 ** self.iter) / (1.0 - self.beta1 ** self.iter)
-        for key in params:
-            self.m[key] += (1 - self.beta1) * (grads[key] - self.m[key])
-            self.v[key] += (1 - self.beta2) * (grads[key] ** 2 - self.v[key])
-            params[key] -= lr_t * self.m[key] / (np.sqrt(self.v[key]) + 1e-7)
 
 
 def train_step(net, optimizer, x, t):
